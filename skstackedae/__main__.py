@@ -1,13 +1,15 @@
 """Demo: ``python -m skstackedae``.
 
-Trains a StackedAEClassifier on scikit-learn's bundled digits data set and
-prints held-out accuracy before and after fine-tuning, with the time each
-stage took.
+Trains a StackedAEClassifier (64-200-200-10) on scikit-learn's bundled digits
+data set and prints held-out accuracy before and after fine-tuning, next to
+logistic regression on the raw pixels, with the time each stage took.
 """
 
 import time
+import warnings
 
 from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 
@@ -17,37 +19,49 @@ from . import StackedAEClassifier, __version__
 def main():
     X, y = load_digits(return_X_y=True)
     X_train, X_test, y_train, y_test = train_test_split(
-        X / 16.0, y, test_size=0.25, stratify=y, random_state=0
+        X, y, test_size=0.25, stratify=y, random_state=0
     )
-    print(f"skstackedae {__version__}: digits, {X_train.shape[0]} training and "
-          f"{X_test.shape[0]} test samples, {X.shape[1]} features")
-    params = dict(hidden_layer_sizes=(200, 200), random_state=0)
+    print(
+        f"skstackedae {__version__}: digits, {X_train.shape[0]} training and "
+        f"{X_test.shape[0]} held-out samples, {X.shape[1]} pixels\n"
+    )
+    # Digits have 64 pixels to MNIST's 784, so the reconstruction error per
+    # sample is ~12x smaller and UFLDL's weight decay of 3e-3 flattens the
+    # second layer's codes; 1e-3 keeps them informative.
+    clf = StackedAEClassifier(
+        hidden_layer_sizes=(200, 200), pretrain_alpha=1e-3, random_state=0
+    )
+    # Iteration limits are reached on purpose (400 per stage, as in UFLDL).
+    warnings.simplefilter("ignore", ConvergenceWarning)
 
     start = time.perf_counter()
-    before = StackedAEClassifier(fine_tune=False, **params).fit(X_train, y_train)
-    pretrain_time = time.perf_counter() - start
+    clf.set_params(fine_tune=False).fit(X_train / 16, y_train)
+    pretrain_seconds = time.perf_counter() - start
+    before = clf.score(X_test / 16, y_test)
 
-    # The fine-tuned model repeats the same pretraining (same random_state),
-    # so its extra time is the fine-tuning stage.
+    # warm_start continues from the fitted network: this fit only fine-tunes.
     start = time.perf_counter()
-    after = StackedAEClassifier(**params).fit(X_train, y_train)
-    total_time = time.perf_counter() - start
+    clf.set_params(fine_tune=True, warm_start=True).fit(X_train / 16, y_train)
+    fine_tune_seconds = time.perf_counter() - start
+    after = clf.score(X_test / 16, y_test)
 
-    baseline = LogisticRegression(max_iter=1000).fit(X_train, y_train)
+    start = time.perf_counter()
+    baseline = LogisticRegression(max_iter=5000).fit(X_train, y_train)
+    baseline_seconds = time.perf_counter() - start
 
-    print(f"{'model':<42}{'test accuracy':>14}{'fit time':>10}")
     rows = [
-        ("LogisticRegression on pixels", baseline.score(X_test, y_test), None),
-        ("stacked AE 64-200-200-10, before fine-tuning",
-         before.score(X_test, y_test), pretrain_time),
-        ("stacked AE 64-200-200-10, after fine-tuning",
-         after.score(X_test, y_test), total_time),
+        ("LogisticRegression on raw pixels", baseline.score(X_test, y_test),
+         baseline_seconds),
+        ("64-200-200-10, before fine-tuning (pretraining + softmax)", before,
+         pretrain_seconds),
+        ("64-200-200-10, after fine-tuning (fine-tuning stage)", after,
+         fine_tune_seconds),
     ]
+    print(f"{'model':<60}{'accuracy':>9}{'time':>9}")
     for name, accuracy, seconds in rows:
-        timing = "" if seconds is None else f"{seconds:9.2f}s"
-        print(f"{name:<42}{accuracy:>13.2%} {timing:>10}")
-    print(f"fine-tuning stage alone: {total_time - pretrain_time:.2f}s "
-          f"({after.n_iter_} L-BFGS iterations)")
+        print(f"{name:<60}{accuracy:>9.1%}{seconds:>8.1f}s")
+    print(f"\ntotal fit time of the stacked autoencoder: "
+          f"{pretrain_seconds + fine_tune_seconds:.1f}s")
 
 
 if __name__ == "__main__":

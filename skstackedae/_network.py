@@ -31,7 +31,7 @@ def parameter_shapes(layer_units):
         ``len(layer_units) - 1`` weight shapes followed by as many bias shapes.
     """
     fans = list(zip(layer_units[:-1], layer_units[1:]))
-    return [fan for fan in fans] + [(fan_out,) for _, fan_out in fans]
+    return fans + [(fan_out,) for _, fan_out in fans]
 
 
 def pack(arrays, dtype=None):
@@ -45,17 +45,17 @@ def unpack(flat, shapes):
     The returned arrays share memory with ``flat``: writing into them writes
     into the flat vector, so an optimiser's step needs no copy back.
     """
-    views, start = [], 0
-    for shape in shapes:
-        size = int(np.prod(shape))
-        views.append(flat[start : start + size].reshape(shape))
-        start += size
-    if start != flat.shape[0]:
+    sizes = [int(np.prod(shape)) for shape in shapes]
+    if sum(sizes) != flat.shape[0]:
         raise ValueError(
             f"flat parameter vector has {flat.shape[0]} entries, "
-            f"the shapes need {start}"
+            f"the shapes need {sum(sizes)}"
         )
-    return views
+    offsets = np.cumsum([0] + sizes)
+    return [
+        flat[start:end].reshape(shape)
+        for start, end, shape in zip(offsets[:-1], offsets[1:], shapes)
+    ]
 
 
 def inplace_logistic(Z):

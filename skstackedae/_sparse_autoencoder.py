@@ -14,6 +14,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._network import autoencoder_loss_grad, decode, encode
+from ._atomic import restore_state_on_error
 from ._solvers import minimize_lbfgs
 
 
@@ -199,6 +200,10 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         self : SparseAutoencoder
             The fitted autoencoder.
         """
+        with restore_state_on_error(self):
+            return self._fit(X)
+
+    def _fit(self, X):
         X = validate_data(self, X, dtype=[np.float64, np.float32])
         if self.decoder == "auto":
             in_unit_interval = X.min() >= 0 and X.max() <= 1

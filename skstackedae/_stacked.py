@@ -10,6 +10,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._network import forward_hidden, predict_log_proba, softmax_network_loss_grad
+from ._atomic import restore_state_on_error
 from ._solvers import minimize_lbfgs
 from ._sparse_autoencoder import SparseAutoencoder
 
@@ -228,6 +229,10 @@ class StackedAEClassifier(ClassifierMixin, BaseEstimator):
         self : StackedAEClassifier
             The fitted classifier.
         """
+        with restore_state_on_error(self):
+            return self._fit(X, y)
+
+    def _fit(self, X, y):
         hidden_layer_sizes = check_hidden_layer_sizes(self.hidden_layer_sizes)
         warm = self.warm_start and hasattr(self, "coefs_")
         X, y = validate_data(self, X, y, dtype=[np.float64, np.float32], reset=not warm)

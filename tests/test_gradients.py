@@ -1,0 +1,199 @@
+"""Analytic gradients against finite differences (UFLDL's gradient checking).
+
+DESIGN.md §1.3: central differences ``(J(t + eps e_i) - J(t - eps e_i)) / 2eps``
+with eps = 1e-4, relative error ``||g - g_fd|| / ||g||`` below 1e-6 in
+float64. ``scipy.optimize.approx_fprime`` takes one-sided steps; the mean of
+its forward (+eps) and backward (-eps) estimates is exactly the central
+difference. ``scipy.optimize.check_grad`` (forward, eps = sqrt(machine eps))
+is used as a second, independent check.
+"""
+
+import numpy as np
+import pytest
+from scipy.optimize import approx_fprime, check_grad
+from scipy.special import expit
+
+from skstackedae._network import (
+    autoencoder_loss_grad,
+    inplace_logistic,
+    pack,
+    parameter_shapes,
+    softmax_network_loss_grad,
+    unpack,
+)
+from skstackedae._sparse_autoencoder import mask_corrupt
+
+RELATIVE_TOLERANCE = 1e-6
+EPSILON = 1e-4
+
+
+def relative_gradient_error(loss_grad, theta):
+    """Relative error of the analytic gradient against central differences."""
+
+    def loss(theta):
+        return loss_grad(theta)[0]
+
+    analytic = loss_grad(theta)[1]
+    central = 0.5 * (
+        approx_fprime(theta, loss, EPSILON) + approx_fprime(theta, loss, -EPSILON)
+    )
+    return np.linalg.norm(analytic - central) / np.linalg.norm(analytic)
+
+
+def check_grad_relative_error(loss_grad, theta):
+    """The same with scipy's check_grad (forward differences)."""
+
+    def loss(theta):
+        return loss_grad(theta)[0]
+
+    def grad(theta):
+        return loss_grad(theta)[1]
+
+    return check_grad(loss, grad, theta) / np.linalg.norm(grad(theta))
+
+
+def flat_loss_grad(loss_fn, shapes, **kwargs):
+    """Adapt a loss on lists of arrays to a function of one flat vector."""
+    n_coefs = len(shapes) // 2
+
+    def loss_grad(theta):
+        params = unpack(theta, shapes)
+        grad = np.zeros_like(theta)
+        grads = unpack(grad, shapes)
+        loss = loss_fn(
+            params[:n_coefs],
+            params[n_coefs:],
+            coef_grads=grads[:n_coefs],
+            intercept_grads=grads[n_coefs:],
+            **kwargs,
+        )
+        return loss, grad
+
+    return loss_grad
+
+
+def random_theta(shapes, rng, scale=0.5):
+    return rng.uniform(-scale, scale, size=sum(int(np.prod(s)) for s in shapes))
+
+
+@pytest.mark.parametrize("decoder", ["logistic", "linear"])
+@pytest.mark.parametrize("corruption", [0.0, 0.3])
+@pytest.mark.parametrize("sparsity_weight", [0.0, 3.0])
+def test_autoencoder_gradient(decoder, corruption, sparsity_weight):
+    rng = np.random.RandomState(0)
+    X = rng.uniform(size=(20, 8)) if decoder == "logistic" else rng.normal(size=(20, 8))
+    X_input = mask_corrupt(X, corruption, rng)
+    shapes = parameter_shapes([8, 5, 8])
+    loss_grad = flat_loss_grad(
+        autoencoder_loss_grad,
+        shapes,
+        X_input=X_input,
+        X_target=X,
+        alpha=3e-3,
+        sparsity_target=0.1,
+        sparsity_weight=sparsity_weight,
+        decoder=decoder,
+    )
+    theta = random_theta(shapes, rng)
+    # The sparsity term is active: mean activations are far from the target.
+    assert relative_gradient_error(loss_grad, theta) < RELATIVE_TOLERANCE
+    assert check_grad_relative_error(loss_grad, theta) < 1e-5
+
+
+@pytest.mark.parametrize("hidden", [(), (6,), (7, 5)], ids=["softmax", "1-hidden", "2-hidden"])
+@pytest.mark.parametrize("n_classes", [2, 4])
+def test_softmax_network_gradient(hidden, n_classes):
+    rng = np.random.RandomState(1)
+    X = rng.normal(size=(25, 9))
+    y = np.arange(25) % n_classes
+    shapes = parameter_shapes([9, *hidden, n_classes])
+    loss_grad = flat_loss_grad(
+        softmax_network_loss_grad, shapes, X=X, y=y, alpha=1e-2
+    )
+    theta = random_theta(shapes, rng)
+    assert relative_gradient_error(loss_grad, theta) < RELATIVE_TOLERANCE
+    assert check_grad_relative_error(loss_grad, theta) < 1e-5
+
+
+def test_gradient_check_detects_a_wrong_gradient():
+    # The check itself can fail: drop the weight-decay term from the gradient.
+    rng = np.random.RandomState(2)
+    X = rng.uniform(size=(20, 8))
+    shapes = parameter_shapes([8, 5, 8])
+    correct = flat_loss_grad(
+        autoencoder_loss_grad, shapes, X_input=X, X_target=X, alpha=0.5,
+        sparsity_target=0.1, sparsity_weight=3.0, decoder="logistic",
+    )
+
+    def wrong(theta):
+        loss, grad = correct(theta)
+        return loss, grad - 0.5 * theta * (np.arange(theta.size) < 80)
+
+    theta = random_theta(shapes, rng)
+    assert relative_gradient_error(wrong, theta) > 1e-3
+
+
+def test_autoencoder_loss_matches_the_equations():
+    # J written out directly from DESIGN.md §1.1, without the optimised kernel.
+    rng = np.random.RandomState(3)
+    X = rng.uniform(size=(30, 6))
+    W1, W2 = rng.normal(size=(6, 4)), rng.normal(size=(4, 6))
+    b1, b2 = rng.normal(size=4), rng.normal(size=6)
+    alpha, rho, beta = 0.01, 0.2, 2.0
+    A2 = expit(X @ W1 + b1)
+    X_hat = expit(A2 @ W2 + b2)
+    rho_hat = A2.mean(axis=0)
+    expected = (
+        0.5 * np.sum((X_hat - X) ** 2) / 30
+        + 0.5 * alpha * (np.sum(W1**2) + np.sum(W2**2))
+        + beta * np.sum(rho * np.log(rho / rho_hat) + (1 - rho) * np.log((1 - rho) / (1 - rho_hat)))
+    )
+    grads = [np.empty_like(a) for a in (W1, W2, b1, b2)]
+    loss = autoencoder_loss_grad(
+        [W1, W2], [b1, b2], X, X, alpha=alpha, sparsity_target=rho,
+        sparsity_weight=beta, decoder="logistic", coef_grads=grads[:2],
+        intercept_grads=grads[2:],
+    )
+    np.testing.assert_allclose(loss, expected, rtol=1e-12)
+
+
+def test_softmax_loss_matches_the_equations():
+    rng = np.random.RandomState(4)
+    X = rng.normal(size=(12, 5))
+    y = np.arange(12) % 3
+    W1, W2 = rng.normal(size=(5, 4)), rng.normal(size=(4, 3))
+    b1, b2 = rng.normal(size=4), rng.normal(size=3)
+    logits = expit(X @ W1 + b1) @ W2 + b2
+    P = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    expected = -np.mean(np.log(P[np.arange(12), y])) + 0.05 * (
+        np.sum(W1**2) + np.sum(W2**2)
+    )
+    grads = [np.empty_like(a) for a in (W1, W2, b1, b2)]
+    loss = softmax_network_loss_grad(
+        [W1, W2], [b1, b2], X, y, alpha=0.1, coef_grads=grads[:2],
+        intercept_grads=grads[2:],
+    )
+    np.testing.assert_allclose(loss, expected, rtol=1e-12)
+
+
+def test_inplace_logistic_equals_expit():
+    Z = np.linspace(-800, 800, 10001)
+    np.testing.assert_allclose(inplace_logistic(Z.copy()), expit(Z), rtol=0, atol=1e-15)
+    Z32 = Z.astype(np.float32)
+    out = inplace_logistic(Z32.copy())
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out, expit(Z32), rtol=0, atol=2e-7)
+
+
+def test_pack_unpack_round_trip_shares_memory():
+    shapes = parameter_shapes([3, 4, 2])
+    arrays = [np.full(s, i, dtype=float) for i, s in enumerate(shapes)]
+    flat = pack(arrays)
+    assert flat.shape == (3 * 4 + 4 * 2 + 4 + 2,)
+    views = unpack(flat, shapes)
+    for view, array in zip(views, arrays):
+        np.testing.assert_array_equal(view, array)
+    views[0][0, 0] = 99.0
+    assert flat[0] == 99.0
+    with pytest.raises(ValueError, match="flat parameter vector"):
+        unpack(flat[:-1], shapes)
