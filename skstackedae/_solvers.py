@@ -42,6 +42,34 @@ def _foreign_blas_single_threaded():
     return controller.select(filepath=foreign).limit(limits=1)
 
 
+def flat_objective(loss_grad, params, phase="training"):
+    """Wrap ``loss_grad`` on arrays into ``fun(x) -> (loss, grad)`` on a vector.
+
+    Returns ``fun`` (float64 in and out, as SciPy wants), the working-dtype
+    flat buffer ``theta`` holding ``params`` and the list of views into it
+    that ``loss_grad`` receives. Raises :class:`NonFiniteLossError` when the
+    loss or gradient stops being finite.
+    """
+    shapes = [p.shape for p in params]
+    dtype = params[0].dtype
+    theta = pack(params, dtype=dtype)  # working-dtype buffer, reused
+    grad = np.empty_like(theta)
+    param_views = unpack(theta, shapes)
+    grad_views = unpack(grad, shapes)
+
+    def fun(x):
+        theta[...] = x
+        loss = loss_grad(param_views, grad_views)
+        if not (np.isfinite(loss) and np.all(np.isfinite(grad))):
+            raise NonFiniteLossError(
+                f"The loss of the {phase} phase became {loss} (non-finite); "
+                "scale the input or increase alpha."
+            )
+        return loss, grad.astype(np.float64)
+
+    return fun, theta, param_views
+
+
 def minimize_lbfgs(
     loss_grad, params, *, max_iter, tol, phase="training", verbose=0
 ):
@@ -76,22 +104,7 @@ def minimize_lbfgs(
     loss_curve : list of float
         Loss after each iteration.
     """
-    shapes = [p.shape for p in params]
-    dtype = params[0].dtype
-    theta = pack(params, dtype=dtype)  # working-dtype buffer, reused
-    grad = np.empty_like(theta)
-    param_views = unpack(theta, shapes)
-    grad_views = unpack(grad, shapes)
-
-    def fun(x):
-        theta[...] = x
-        loss = loss_grad(param_views, grad_views)
-        if not (np.isfinite(loss) and np.all(np.isfinite(grad))):
-            raise NonFiniteLossError(
-                f"The loss of the {phase} phase became {loss} (non-finite); "
-                "scale the input or increase alpha."
-            )
-        return loss, grad.astype(np.float64)
+    fun, theta, param_views = flat_objective(loss_grad, params, phase)
 
     loss_curve = []
     start = time.perf_counter()
@@ -122,4 +135,4 @@ def minimize_lbfgs(
             ConvergenceWarning,
         )
     theta[...] = result.x
-    return unpack(theta, shapes), float(result.fun), n_iter, loss_curve
+    return param_views, float(result.fun), n_iter, loss_curve
