@@ -71,7 +71,14 @@ def flat_objective(loss_grad, params, phase="training"):
 
 
 def minimize_lbfgs(
-    loss_grad, params, *, max_iter, tol, phase="training", verbose=0
+    loss_grad,
+    params,
+    *,
+    max_iter,
+    tol,
+    phase="training",
+    verbose=0,
+    interruptible=False,
 ):
     """Minimise ``loss_grad`` over a list of arrays with L-BFGS-B.
 
@@ -92,6 +99,10 @@ def minimize_lbfgs(
         Name of the phase, used in messages and warnings.
     verbose : int
         Print the loss every iteration when positive.
+    interruptible : bool
+        If True, a ``KeyboardInterrupt`` stops the run and returns the best
+        iterate so far with a warning (as ``MLPClassifier`` does) instead of
+        propagating.
 
     Returns
     -------
@@ -107,10 +118,13 @@ def minimize_lbfgs(
     fun, theta, param_views = flat_objective(loss_grad, params, phase)
 
     loss_curve = []
+    best = {"loss": np.inf, "x": theta.astype(np.float64)}
     start = time.perf_counter()
 
     def callback(intermediate_result):
         loss_curve.append(float(intermediate_result.fun))
+        if interruptible and loss_curve[-1] < best["loss"]:
+            best["loss"], best["x"] = loss_curve[-1], intermediate_result.x.copy()
         if verbose:
             print(
                 f"[{phase}] iteration {len(loss_curve)}, "
@@ -118,15 +132,28 @@ def minimize_lbfgs(
                 f"elapsed = {time.perf_counter() - start:.2f}s"
             )
 
-    with _foreign_blas_single_threaded():
-        result = scipy.optimize.minimize(
-            fun,
-            theta.astype(np.float64),
-            method="L-BFGS-B",
-            jac=True,
-            callback=callback,
-            options={"maxiter": max_iter, "gtol": tol},
+    try:
+        with _foreign_blas_single_threaded():
+            result = scipy.optimize.minimize(
+                fun,
+                theta.astype(np.float64),
+                method="L-BFGS-B",
+                jac=True,
+                callback=callback,
+                options={"maxiter": max_iter, "gtol": tol},
+            )
+    except KeyboardInterrupt:
+        if not interruptible:
+            raise
+        warnings.warn(
+            f"{phase}: training interrupted by user after {len(loss_curve)} "
+            "iteration(s); keeping the best weights so far.",
+            UserWarning,
         )
+        theta[...] = best["x"]
+        loss = best["loss"] if loss_curve else fun(best["x"])[0]
+        return param_views, float(loss), len(loss_curve), loss_curve
+
     n_iter = min(result.nit, max_iter)
     if result.status == 1 and n_iter >= max_iter:
         warnings.warn(

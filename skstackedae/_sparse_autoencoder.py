@@ -287,7 +287,7 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
             The decoder's reconstruction.
         """
         check_is_fitted(self)
-        H = check_array(X, dtype=[np.float64, np.float32])
+        H = check_array(X, dtype=[np.float64, np.float32], input_name="X")
         n_hidden = self.coefs_[1].shape[0]
         if H.shape[1] != n_hidden:
             raise ValueError(

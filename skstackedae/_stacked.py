@@ -5,7 +5,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -23,9 +23,10 @@ def check_hidden_layer_sizes(hidden_layer_sizes):
     if not sizes or not all(
         isinstance(h, Integral) and not isinstance(h, bool) and h > 0 for h in sizes
     ):
-        raise ValueError(
-            "hidden_layer_sizes must be a non-empty sequence of positive "
-            f"integers, got {hidden_layer_sizes!r}."
+        raise InvalidParameterError(
+            "The 'hidden_layer_sizes' parameter of StackedAEClassifier must be "
+            "a positive int or a non-empty sequence of positive ints; got "
+            f"{hidden_layer_sizes!r}."
         )
     return [int(h) for h in sizes]
 
@@ -315,6 +316,8 @@ class StackedAEClassifier(ClassifierMixin, BaseEstimator):
         return autoencoders, codes
 
     def _minimize(self, params, X, y_index, phase):
+        # Ctrl-C during fine-tuning keeps the best network so far, as
+        # MLPClassifier does; elsewhere it aborts the fit (state restored).
         """Minimise the softmax-network cost over ``params`` (weights, biases)."""
         n_coefs = len(params) // 2
         buffers = {}
@@ -338,6 +341,7 @@ class StackedAEClassifier(ClassifierMixin, BaseEstimator):
             tol=self.tol,
             phase=phase,
             verbose=self.verbose,
+            interruptible=phase == "fine-tuning",
         )
 
     def predict_log_proba(self, X):
