@@ -88,8 +88,11 @@ def get_buffer(buffers, key, shape, dtype):
     """
     if buffers is None:
         return np.empty(shape, dtype=dtype)
+    # Keyed by shape too: mini-batch fits alternate between a full batch and
+    # a shorter last one, and each keeps its own arrays.
+    key = (key, shape, np.dtype(dtype))
     buffer = buffers.get(key)
-    if buffer is None or buffer.shape != shape or buffer.dtype != dtype:
+    if buffer is None:
         buffer = buffers[key] = np.empty(shape, dtype=dtype)
     return buffer
 
@@ -100,6 +103,17 @@ def dot_into(A, B, out):
         out[...] = A @ B
     else:
         np.matmul(A, B, out=out)
+    return out
+
+
+def subtract_into(out, X):
+    """``out -= X`` for a dense or scipy-sparse ``X`` (sparse stays sparse)."""
+    if sparse.issparse(X):
+        coo = X.tocoo()
+        coo.sum_duplicates()
+        out[coo.row, coo.col] -= coo.data
+    else:
+        out -= X
     return out
 
 
@@ -160,7 +174,7 @@ def autoencoder_loss_grad(
         ``[b1, b2]``.
     X_input : {ndarray, sparse matrix} of shape (m, n_features)
         What the encoder sees: the data, or its corrupted copy when denoising.
-    X_target : ndarray of shape (m, n_features)
+    X_target : {ndarray, sparse matrix} of shape (m, n_features)
         What the decoder must reproduce: always the clean data.
     alpha : float
         Weight decay ``lambda`` (on the weights only).
@@ -189,9 +203,9 @@ def autoencoder_loss_grad(
     X_hat = decode(A2, W2, b2, decoder, get_buffer(buffers, "X_hat", X_target.shape, dtype))
     rho_hat = _clip_probability(A2.mean(axis=0))
 
-    delta3 = np.subtract(
-        X_hat, X_target, out=get_buffer(buffers, "delta3", X_target.shape, dtype)
-    )
+    delta3 = get_buffer(buffers, "delta3", X_target.shape, dtype)
+    delta3[...] = X_hat
+    subtract_into(delta3, X_target)
     loss = 0.5 * float(np.vdot(delta3, delta3)) / m
     loss += 0.5 * alpha * float(np.vdot(W1, W1) + np.vdot(W2, W2))
     loss += sparsity_weight * float(kl_divergence(sparsity_target, rho_hat))

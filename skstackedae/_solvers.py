@@ -163,3 +163,172 @@ def minimize_lbfgs(
         )
     theta[...] = result.x
     return param_views, float(result.fun), n_iter, loss_curve
+
+
+class AdamOptimizer:
+    """Adam (Kingma & Ba, 2015) on a flat parameter vector, in place."""
+
+    def __init__(self, size, dtype, learning_rate_init, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
+        self.learning_rate_init = learning_rate_init
+        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
+        self.t = 0
+        self.m = np.zeros(size, dtype=dtype)
+        self.v = np.zeros(size, dtype=dtype)
+        self._step = np.empty(size, dtype=dtype)
+
+    def step(self, theta, grad):
+        self.t += 1
+        self.m *= self.beta_1
+        self.m += (1 - self.beta_1) * grad
+        self.v *= self.beta_2
+        self.v += (1 - self.beta_2) * grad * grad
+        rate = (
+            self.learning_rate_init
+            * np.sqrt(1 - self.beta_2**self.t)
+            / (1 - self.beta_1**self.t)
+        )
+        np.sqrt(self.v, out=self._step)
+        self._step += self.epsilon
+        np.divide(self.m, self._step, out=self._step)
+        self._step *= rate
+        theta -= self._step
+
+
+class SGDOptimizer:
+    """SGD with Nesterov momentum (MLPClassifier's defaults), in place."""
+
+    def __init__(self, size, dtype, learning_rate_init, momentum=0.9):
+        self.learning_rate_init = learning_rate_init
+        self.momentum = momentum
+        self.velocity = np.zeros(size, dtype=dtype)
+
+    def step(self, theta, grad):
+        self.velocity *= self.momentum
+        self.velocity -= self.learning_rate_init * grad
+        theta += self.momentum * self.velocity - self.learning_rate_init * grad
+
+
+def make_optimizer(solver, theta, learning_rate_init):
+    cls = {"adam": AdamOptimizer, "sgd": SGDOptimizer}[solver]
+    return cls(theta.size, theta.dtype, learning_rate_init)
+
+
+def minimize_minibatch(
+    loss_grad,
+    params,
+    n_samples,
+    *,
+    solver,
+    batch_size,
+    learning_rate_init,
+    max_iter,
+    tol,
+    n_iter_no_change,
+    shuffle,
+    rng,
+    validation_score=None,
+    optimizer=None,
+    phase="training",
+    verbose=0,
+    warn_at_max_iter=True,
+):
+    """Minimise ``loss_grad`` with mini-batch Adam or SGD.
+
+    Parameters
+    ----------
+    loss_grad : callable
+        ``loss_grad(params, grads, rows) -> float``: mean loss over the
+        samples ``rows`` (an index array or slice), gradient into ``grads``.
+    params : list of ndarray
+        Starting point (not modified); its dtype is the working dtype.
+    n_samples : int
+        Number of training samples.
+    solver : {"adam", "sgd"}
+    batch_size, learning_rate_init, shuffle :
+        As in ``MLPClassifier``.
+    max_iter : int
+        Maximum number of epochs.
+    tol, n_iter_no_change : float, int
+        Stop when the epoch's training loss (or, with ``validation_score``,
+        the validation score) has not improved by ``tol`` for
+        ``n_iter_no_change`` epochs, as ``MLPClassifier`` does.
+    rng : RandomState
+        Shuffles the samples.
+    validation_score : callable or None
+        ``validation_score(params) -> float``, higher is better. When given,
+        training stops early on it and the best parameters are restored.
+    optimizer : AdamOptimizer, SGDOptimizer or None
+        Optimiser state to continue from (``partial_fit``); a new one if None.
+    phase, verbose :
+        As in :func:`minimize_lbfgs`.
+    warn_at_max_iter : bool
+        Warn with ConvergenceWarning if ``max_iter`` epochs did not converge.
+
+    Returns
+    -------
+    params, loss, n_iter, loss_curve, validation_scores, optimizer
+    """
+    theta = pack(params, dtype=params[0].dtype)
+    grad = np.empty_like(theta)
+    shapes = [p.shape for p in params]
+    param_views, grad_views = unpack(theta, shapes), unpack(grad, shapes)
+    if optimizer is None:
+        optimizer = make_optimizer(solver, theta, learning_rate_init)
+
+    loss_curve, validation_scores = [], []
+    best_loss, best_score, best_theta = np.inf, -np.inf, None
+    no_improvement = 0
+    start = time.perf_counter()
+    converged = False
+    for epoch in range(max_iter):
+        order = rng.permutation(n_samples) if shuffle else None
+        epoch_loss = 0.0
+        for begin in range(0, n_samples, batch_size):
+            end = min(begin + batch_size, n_samples)
+            rows = order[begin:end] if shuffle else slice(begin, end)
+            loss = loss_grad(param_views, grad_views, rows)
+            if not (np.isfinite(loss) and np.all(np.isfinite(grad))):
+                raise NonFiniteLossError(
+                    f"The loss of the {phase} phase became {loss} (non-finite); "
+                    "scale the input, lower learning_rate_init or increase alpha."
+                )
+            epoch_loss += loss * (end - begin)
+            optimizer.step(theta, grad)
+        loss_curve.append(epoch_loss / n_samples)
+
+        if validation_score is not None:
+            score = validation_score(param_views)
+            validation_scores.append(score)
+            improved = score > best_score + tol
+            if score > best_score:
+                best_score, best_theta = score, theta.copy()
+        else:
+            improved = loss_curve[-1] < best_loss - tol
+            best_loss = min(best_loss, loss_curve[-1])
+        no_improvement = 0 if improved else no_improvement + 1
+        if verbose:
+            extra = f", validation score = {validation_scores[-1]:.6f}" if validation_scores else ""
+            print(
+                f"[{phase}] epoch {epoch + 1}, loss = {loss_curve[-1]:.8f}{extra}, "
+                f"elapsed = {time.perf_counter() - start:.2f}s"
+            )
+        if no_improvement >= n_iter_no_change:
+            converged = True
+            break
+
+    if not converged and warn_at_max_iter:
+        warnings.warn(
+            f"{phase}: {solver} reached max_iter={max_iter} epochs before "
+            "converging; increase the iteration limit of this phase.",
+            ConvergenceWarning,
+        )
+    if best_theta is not None:
+        theta[...] = best_theta
+    return (
+        param_views,
+        float(loss_curve[-1]),
+        len(loss_curve),
+        loss_curve,
+        validation_scores or None,
+        optimizer,
+    )

@@ -3,6 +3,7 @@
 from numbers import Integral, Real
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -11,11 +12,12 @@ from sklearn.base import (
 )
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._available_if import available_if
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ._network import autoencoder_loss_grad, decode, encode
+from ._network import autoencoder_loss_grad, decode, encode, subtract_into
 from ._atomic import restore_state_on_error
-from ._solvers import minimize_lbfgs
+from ._solvers import minimize_lbfgs, minimize_minibatch
 
 
 def init_weights(fan_in, fan_out, dtype, rng):
@@ -25,10 +27,30 @@ def init_weights(fan_in, fan_out, dtype, rng):
 
 
 def mask_corrupt(X, corruption, rng):
-    """Masking noise: set a random fraction ``corruption`` of the entries to 0."""
+    """Masking noise: set a random fraction ``corruption`` of the entries to 0.
+
+    For a sparse ``X`` only the stored entries are drawn (zeroing a zero
+    changes nothing), so the input stays sparse.
+    """
     if corruption == 0:
         return X
+    if sparse.issparse(X):
+        X = X.copy()
+        X.data *= rng.uniform(size=X.data.shape) >= corruption
+        return X
     return X * (rng.uniform(size=X.shape) >= corruption).astype(X.dtype)
+
+
+def _batch_size(batch_size, n_samples):
+    """``"auto"`` means min(200, n_samples); larger sizes are clipped."""
+    return min(200 if batch_size == "auto" else batch_size, n_samples)
+
+
+def _split_validation(X, validation_fraction, rng):
+    """Random (train, validation) split of the rows of X for early stopping."""
+    n_validation = max(1, int(round(validation_fraction * X.shape[0])))
+    order = rng.permutation(X.shape[0])
+    return X[order[n_validation:]], X[order[:n_validation]]
 
 
 class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -64,8 +86,9 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
 
     corruption : float, default=0.0
         Fraction of input entries set to zero before encoding (masking
-        noise). 0 gives a plain sparse autoencoder. The mask is drawn once per
-        fit, because L-BFGS needs a deterministic cost.
+        noise). 0 gives a plain sparse autoencoder. L-BFGS needs a
+        deterministic cost, so with "lbfgs" the mask is drawn once per fit;
+        "adam"/"sgd" draw a fresh mask for every mini-batch.
 
     decoder : {"auto", "logistic", "linear"}, default="auto"
         Output unit of the decoder. "logistic" (sigmoid) suits data in
@@ -73,12 +96,43 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         data. "auto" picks "logistic" when the training data lie in [0, 1]
         and "linear" otherwise; the choice is stored in ``decoder_``.
 
+    solver : {"lbfgs", "adam", "sgd"}, default="lbfgs"
+        "lbfgs" minimises the full-batch cost with SciPy's L-BFGS-B (UFLDL's
+        choice, best for data that fits in memory). "adam" and "sgd"
+        (Nesterov momentum 0.9) take mini-batch steps, allow
+        :meth:`partial_fit`, and estimate the mean activation ``rho_hat`` of
+        the sparsity penalty on each mini-batch.
+
     max_iter : int, default=400
-        Maximum number of L-BFGS iterations.
+        Maximum number of L-BFGS iterations, or of epochs for "adam"/"sgd".
 
     tol : float, default=1e-5
-        (minFunc's default optimality tolerance, which UFLDL ran with.)
-        L-BFGS stops when the largest gradient component is below ``tol``.
+        L-BFGS stops when the largest gradient component is below ``tol``
+        (minFunc's default optimality tolerance, which UFLDL ran with). For
+        "adam"/"sgd": the least improvement of the epoch loss (or validation
+        score) that counts, as in ``MLPClassifier``.
+
+    batch_size : int or "auto", default="auto"
+        Mini-batch size for "adam"/"sgd"; "auto" is ``min(200, n_samples)``.
+        Larger values are clipped to ``n_samples``.
+
+    learning_rate_init : float, default=1e-3
+        Step size of "adam"/"sgd".
+
+    shuffle : bool, default=True
+        Shuffle the samples every epoch ("adam"/"sgd").
+
+    early_stopping : bool, default=False
+        For "adam"/"sgd": hold out ``validation_fraction`` of the training
+        data, stop when its score (negative reconstruction error) has not
+        improved by ``tol`` for ``n_iter_no_change`` epochs, and keep the
+        best weights.
+
+    validation_fraction : float, default=0.1
+        Fraction of the data held out when ``early_stopping=True``.
+
+    n_iter_no_change : int, default=10
+        Epochs without improvement before "adam"/"sgd" stop.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the weight initialisation and the corruption mask. Pass an int
@@ -110,7 +164,13 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         ``J`` after each L-BFGS iteration.
 
     n_iter_ : int
-        Number of iterations run.
+        Number of iterations (epochs for "adam"/"sgd") run.
+
+    validation_scores_ : list of float or None
+        Validation score after each epoch when ``early_stopping=True``.
+
+    best_validation_score_ : float or None
+        Best of ``validation_scores_``; its weights are the ones kept.
 
     n_features_in_ : int
         Number of features seen during fit.
@@ -152,8 +212,15 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         "alpha": [Interval(Real, 0, None, closed="left")],
         "corruption": [Interval(Real, 0, 1, closed="left")],
         "decoder": [StrOptions({"auto", "logistic", "linear"})],
+        "solver": [StrOptions({"lbfgs", "adam", "sgd"})],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "shuffle": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -167,8 +234,15 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         alpha=3e-3,
         corruption=0.0,
         decoder="auto",
+        solver="lbfgs",
         max_iter=400,
         tol=1e-5,
+        batch_size="auto",
+        learning_rate_init=1e-3,
+        shuffle=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
         random_state=None,
         verbose=0,
     ):
@@ -178,8 +252,15 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         self.alpha = alpha
         self.corruption = corruption
         self.decoder = decoder
+        self.solver = solver
         self.max_iter = max_iter
         self.tol = tol
+        self.batch_size = batch_size
+        self.learning_rate_init = learning_rate_init
+        self.shuffle = shuffle
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
         self.random_state = random_state
         self.verbose = verbose
 
@@ -189,8 +270,10 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data. Sparse input stays sparse (the first layer's
+            products go through scipy.sparse); only the reconstruction is
+            dense.
 
         y : None
             Ignored; present for API consistency.
@@ -203,48 +286,85 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         with restore_state_on_error(self):
             return self._fit(X)
 
-    def _fit(self, X):
-        X = validate_data(self, X, dtype=[np.float64, np.float32])
-        if self.decoder == "auto":
-            in_unit_interval = X.min() >= 0 and X.max() <= 1
-            decoder = "logistic" if in_unit_interval else "linear"
+    def _fit(self, X, incremental=False):
+        warm = incremental and hasattr(self, "coefs_")
+        X = validate_data(
+            self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=not warm
+        )
+        if warm:
+            decoder, rng = self.decoder_, self._rng
+            params = [p.astype(X.dtype) for p in self.coefs_ + self.intercepts_]
         else:
             decoder = self.decoder
-
-        rng = check_random_state(self.random_state)
-        n_features = X.shape[1]
-        params = [
-            init_weights(n_features, self.n_components, X.dtype, rng),
-            init_weights(self.n_components, n_features, X.dtype, rng),
-            np.zeros(self.n_components, dtype=X.dtype),
-            np.zeros(n_features, dtype=X.dtype),
-        ]
-        X_input = mask_corrupt(X, self.corruption, rng)
-        buffers = {}
-
-        def loss_grad(params, grads):
-            return autoencoder_loss_grad(
-                params[:2],
-                params[2:],
-                X_input,
-                X,
-                alpha=self.alpha,
-                sparsity_target=self.sparsity_target,
-                sparsity_weight=self.sparsity_weight,
-                decoder=decoder,
-                coef_grads=grads[:2],
-                intercept_grads=grads[2:],
-                buffers=buffers,
-            )
-
-        params, loss, n_iter, loss_curve = minimize_lbfgs(
-            loss_grad,
-            params,
-            max_iter=self.max_iter,
-            tol=self.tol,
-            phase=f"SparseAutoencoder({self.n_components})",
-            verbose=self.verbose,
+            if decoder == "auto":
+                in_unit_interval = X.min() >= 0 and X.max() <= 1
+                decoder = "logistic" if in_unit_interval else "linear"
+            rng = check_random_state(self.random_state)
+            n_features = X.shape[1]
+            params = [
+                init_weights(n_features, self.n_components, X.dtype, rng),
+                init_weights(self.n_components, n_features, X.dtype, rng),
+                np.zeros(self.n_components, dtype=X.dtype),
+                np.zeros(n_features, dtype=X.dtype),
+            ]
+        phase = f"SparseAutoencoder({self.n_components})"
+        cost = dict(
+            alpha=self.alpha,
+            sparsity_target=self.sparsity_target,
+            sparsity_weight=self.sparsity_weight,
+            decoder=decoder,
         )
+        buffers = {}
+        optimizer, validation_scores = None, None
+
+        if self.solver == "lbfgs":
+            X_input = mask_corrupt(X, self.corruption, rng)
+
+            def loss_grad(params, grads):
+                return autoencoder_loss_grad(
+                    params[:2], params[2:], X_input, X, coef_grads=grads[:2],
+                    intercept_grads=grads[2:], buffers=buffers, **cost,
+                )
+
+            params, loss, n_iter, loss_curve = minimize_lbfgs(
+                loss_grad, params, max_iter=self.max_iter, tol=self.tol,
+                phase=phase, verbose=self.verbose,
+            )
+        else:
+            X_train, validation_score = X, None
+            if self.early_stopping and not incremental:
+                X_train, X_val = _split_validation(X, self.validation_fraction, rng)
+
+                def validation_score(params):
+                    X_hat = decode(encode(X_val, params[0], params[2]), params[1], params[3], decoder)
+                    return -0.5 * float(np.sum((X_hat - X_val) ** 2)) / X_val.shape[0]
+
+            def loss_grad(params, grads, rows):
+                # rho_hat is estimated on each mini-batch; a fresh corruption
+                # mask is drawn for every batch.
+                X_batch = X_train[rows]
+                return autoencoder_loss_grad(
+                    params[:2], params[2:], mask_corrupt(X_batch, self.corruption, rng),
+                    X_batch, coef_grads=grads[:2], intercept_grads=grads[2:],
+                    buffers=buffers, **cost,
+                )
+
+            params, loss, n_iter, loss_curve, validation_scores, optimizer = (
+                minimize_minibatch(
+                    loss_grad, params, X_train.shape[0], solver=self.solver,
+                    batch_size=_batch_size(self.batch_size, X_train.shape[0]),
+                    learning_rate_init=self.learning_rate_init,
+                    max_iter=1 if incremental else self.max_iter,
+                    tol=self.tol, n_iter_no_change=self.n_iter_no_change,
+                    shuffle=self.shuffle, rng=rng, validation_score=validation_score,
+                    optimizer=self._optimizer if warm else None, phase=phase,
+                    verbose=self.verbose, warn_at_max_iter=not incremental,
+                )
+            )
+            if warm:
+                loss_curve = self.loss_curve_ + loss_curve
+                n_iter += self.n_iter_
+
         # Set the fitted state only once training has succeeded.
         self.decoder_ = decoder
         self.coefs_ = params[:2]
@@ -253,7 +373,41 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         self.loss_ = loss
         self.loss_curve_ = loss_curve
         self.n_iter_ = n_iter
+        self.validation_scores_ = validation_scores
+        self.best_validation_score_ = (
+            None if validation_scores is None else max(validation_scores)
+        )
+        self._rng = rng
+        self._optimizer = optimizer
         return self
+
+    def _check_solver(self):
+        return self.solver != "lbfgs"
+
+    @available_if(_check_solver)
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """One epoch of the mini-batch solver over X, continuing the fit.
+
+        Lets the autoencoder learn from data that does not fit in memory:
+        call it on successive chunks (of a ``numpy.memmap``, or from a
+        generator). Only available with ``solver="adam"`` or ``"sgd"``;
+        ``early_stopping`` does not apply.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            A chunk of training data.
+
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : SparseAutoencoder
+        """
+        with restore_state_on_error(self):
+            return self._fit(X, incremental=True)
 
     def transform(self, X):
         """Encode X: the hidden activations.
@@ -269,7 +423,9 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
             Hidden activations, in (0, 1).
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        X = validate_data(
+            self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
+        )
         W1, b1 = self._encoder_params(X.dtype)
         return encode(X, W1, b1)
 
@@ -317,8 +473,11 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         score : float
         """
         X_hat = self.inverse_transform(self.transform(X))
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        return -0.5 * float(np.sum((X_hat - X) ** 2)) / X.shape[0]
+        X = validate_data(
+            self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
+        )
+        diff = subtract_into(X_hat, X)
+        return -0.5 * float(np.vdot(diff, diff)) / X.shape[0]
 
     @property
     def _n_features_out(self):
@@ -331,4 +490,5 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        tags.input_tags.sparse = True
         return tags

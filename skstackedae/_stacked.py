@@ -4,6 +4,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
@@ -11,8 +12,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._network import forward_hidden, predict_log_proba, softmax_network_loss_grad
 from ._atomic import restore_state_on_error
-from ._solvers import minimize_lbfgs
-from ._sparse_autoencoder import SparseAutoencoder
+from ._solvers import minimize_lbfgs, minimize_minibatch
+from ._sparse_autoencoder import SparseAutoencoder, _batch_size
 
 
 def check_hidden_layer_sizes(hidden_layer_sizes):
@@ -73,19 +74,48 @@ class StackedAEClassifier(ClassifierMixin, BaseEstimator):
         autoencoders' 3e-3.
 
     pretrain_max_iter : int, default=400
-        Maximum L-BFGS iterations for each autoencoder.
+        Maximum L-BFGS iterations (epochs for "adam"/"sgd") of each
+        autoencoder.
 
     max_iter : int, default=400
-        Maximum L-BFGS iterations for the softmax and for fine-tuning.
+        Maximum L-BFGS iterations (epochs for "adam"/"sgd") for the softmax
+        and for fine-tuning.
 
     fine_tune : bool, default=True
         Whether to fine-tune. False keeps the pretrained encoders and the
         softmax as they are (UFLDL's "before fine-tuning" model).
 
+    solver : {"lbfgs", "adam", "sgd"}, default="lbfgs"
+        Optimiser of every phase; see :class:`SparseAutoencoder`. "adam" and
+        "sgd" take mini-batch steps with ``MLPClassifier``'s meanings of the
+        parameters below.
+
     tol : float, default=1e-5
-        (minFunc's default optimality tolerance, which UFLDL ran with.)
         L-BFGS stops a phase when the largest gradient component is below
-        ``tol``.
+        ``tol`` (minFunc's default, which UFLDL ran with). For "adam"/"sgd":
+        the least improvement of the loss (or validation score) that counts.
+
+    batch_size : int or "auto", default="auto"
+        Mini-batch size of "adam"/"sgd"; "auto" is ``min(200, n_samples)``.
+
+    learning_rate_init : float, default=1e-3
+        Step size of "adam"/"sgd".
+
+    shuffle : bool, default=True
+        Shuffle the samples every epoch ("adam"/"sgd").
+
+    early_stopping : bool, default=False
+        For "adam"/"sgd": hold out a stratified ``validation_fraction`` of the
+        training data; the softmax and fine-tuning stop when its accuracy has
+        not improved by ``tol`` for ``n_iter_no_change`` epochs and keep the
+        best weights (each autoencoder does the same on its reconstruction
+        error, within the remaining data).
+
+    validation_fraction : float, default=0.1
+        Fraction held out when ``early_stopping=True``.
+
+    n_iter_no_change : int, default=10
+        Epochs without improvement before "adam"/"sgd" stop a phase.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the initialisation of every layer and the corruption masks.
@@ -133,12 +163,29 @@ class StackedAEClassifier(ClassifierMixin, BaseEstimator):
     n_layers_ : int
         Number of layers, input and output included.
 
+    validation_scores_ : list of float or None
+        Held-out accuracy after each epoch of the last phase, when
+        ``early_stopping=True`` with "adam"/"sgd"; None otherwise.
+
+    best_validation_score_ : float or None
+        Best of ``validation_scores_``; its weights are the ones kept.
+
     n_features_in_ : int
         Number of features seen during fit.
 
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Names of features seen during fit, when ``X`` has string column
         names.
+
+    Notes
+    -----
+    There is no ``partial_fit``: greedy pretraining trains each layer to
+    convergence before the next one sees its codes, then the softmax, then the
+    whole network, so one pass over a chunk of data cannot advance "the" fit.
+    For data that does not fit in memory, pretrain each layer with
+    :meth:`SparseAutoencoder.partial_fit` over the chunks, or fit this
+    classifier with ``solver="adam"`` on a ``numpy.memmap`` (mini-batches are
+    read row by row).
 
     See Also
     --------
@@ -173,7 +220,14 @@ class StackedAEClassifier(ClassifierMixin, BaseEstimator):
         "pretrain_max_iter": [Interval(Integral, 1, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "fine_tune": ["boolean"],
+        "solver": [StrOptions({"lbfgs", "adam", "sgd"})],
         "tol": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "shuffle": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "warm_start": ["boolean"],
@@ -192,7 +246,14 @@ class StackedAEClassifier(ClassifierMixin, BaseEstimator):
         pretrain_max_iter=400,
         max_iter=400,
         fine_tune=True,
+        solver="lbfgs",
         tol=1e-5,
+        batch_size="auto",
+        learning_rate_init=1e-3,
+        shuffle=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
         random_state=None,
         verbose=0,
         warm_start=False,
@@ -207,7 +268,14 @@ class StackedAEClassifier(ClassifierMixin, BaseEstimator):
         self.pretrain_max_iter = pretrain_max_iter
         self.max_iter = max_iter
         self.fine_tune = fine_tune
+        self.solver = solver
         self.tol = tol
+        self.batch_size = batch_size
+        self.learning_rate_init = learning_rate_init
+        self.shuffle = shuffle
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
@@ -236,7 +304,10 @@ class StackedAEClassifier(ClassifierMixin, BaseEstimator):
     def _fit(self, X, y):
         hidden_layer_sizes = check_hidden_layer_sizes(self.hidden_layer_sizes)
         warm = self.warm_start and hasattr(self, "coefs_")
-        X, y = validate_data(self, X, y, dtype=[np.float64, np.float32], reset=not warm)
+        X, y = validate_data(
+            self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32],
+            reset=not warm,
+        )
         check_classification_targets(y)
         classes, y_index = np.unique(y, return_inverse=True)
         if classes.shape[0] < 2:
@@ -245,6 +316,12 @@ class StackedAEClassifier(ClassifierMixin, BaseEstimator):
                 f"got only one class: {classes[0]!r}."
             )
         rng = check_random_state(self.random_state)
+        X_val = y_val = None
+        if self.solver != "lbfgs" and self.early_stopping:
+            X, X_val, y_index, y_val = train_test_split(
+                X, y_index, test_size=self.validation_fraction, stratify=y_index,
+                random_state=rng,
+            )
 
         if warm:
             if not np.array_equal(classes, self.classes_):
@@ -268,18 +345,19 @@ class StackedAEClassifier(ClassifierMixin, BaseEstimator):
             # Softmax regression on the top codes (from the current encoders).
             if warm:
                 codes = forward_hidden(X, coefs[:-1], intercepts[:-1])[-1]
-            top, loss, n_iter, softmax_curve = self._minimize(
+            codes_val = None
+            if X_val is not None:
+                codes_val = forward_hidden(X_val, coefs[:-1], intercepts[:-1])[-1]
+            top, loss, n_iter, softmax_curve, validation_scores = self._minimize(
                 [coefs[-1].astype(X.dtype), intercepts[-1].astype(X.dtype)],
-                codes,
-                y_index,
-                phase="softmax",
+                codes, y_index, rng, "softmax", codes_val, y_val,
             )
             coefs[-1], intercepts[-1] = top
             loss_curve = softmax_curve
 
         if self.fine_tune:
-            params, loss, n_iter, loss_curve = self._minimize(
-                coefs + intercepts, X, y_index, phase="fine-tuning"
+            params, loss, n_iter, loss_curve, validation_scores = self._minimize(
+                coefs + intercepts, X, y_index, rng, "fine-tuning", X_val, y_val
             )
             coefs, intercepts = params[: len(coefs)], params[len(coefs) :]
 
@@ -293,6 +371,10 @@ class StackedAEClassifier(ClassifierMixin, BaseEstimator):
         self.softmax_loss_curve_ = softmax_curve
         self.n_iter_ = n_iter
         self.n_layers_ = len(coefs) + 1
+        self.validation_scores_ = validation_scores
+        self.best_validation_score_ = (
+            None if validation_scores is None else max(validation_scores)
+        )
         return self
 
     def _pretrain(self, X, hidden_layer_sizes, rng):
@@ -306,8 +388,15 @@ class StackedAEClassifier(ClassifierMixin, BaseEstimator):
                 alpha=self.pretrain_alpha,
                 corruption=self.corruption,
                 decoder=self.decoder,
+                solver=self.solver,
                 max_iter=self.pretrain_max_iter,
                 tol=self.tol,
+                batch_size=self.batch_size,
+                learning_rate_init=self.learning_rate_init,
+                shuffle=self.shuffle,
+                early_stopping=self.early_stopping,
+                validation_fraction=self.validation_fraction,
+                n_iter_no_change=self.n_iter_no_change,
                 random_state=rng.randint(np.iinfo(np.int32).max),
                 verbose=self.verbose,
             )
@@ -315,34 +404,53 @@ class StackedAEClassifier(ClassifierMixin, BaseEstimator):
             autoencoders.append(autoencoder)
         return autoencoders, codes
 
-    def _minimize(self, params, X, y_index, phase):
-        # Ctrl-C during fine-tuning keeps the best network so far, as
-        # MLPClassifier does; elsewhere it aborts the fit (state restored).
-        """Minimise the softmax-network cost over ``params`` (weights, biases)."""
+    def _minimize(self, params, X, y_index, rng, phase, X_val=None, y_val=None):
+        """Minimise the softmax-network cost over ``params`` (weights, biases).
+
+        Returns ``(params, loss, n_iter, loss_curve, validation_scores)``.
+        Ctrl-C during fine-tuning keeps the best network so far, as
+        MLPClassifier does; elsewhere it aborts the fit (state restored).
+        """
         n_coefs = len(params) // 2
         buffers = {}
 
-        def loss_grad(params, grads):
+        def cost(params, grads, X, y_index):
             return softmax_network_loss_grad(
-                params[:n_coefs],
-                params[n_coefs:],
-                X,
-                y_index,
-                alpha=self.alpha,
-                coef_grads=grads[:n_coefs],
-                intercept_grads=grads[n_coefs:],
+                params[:n_coefs], params[n_coefs:], X, y_index, alpha=self.alpha,
+                coef_grads=grads[:n_coefs], intercept_grads=grads[n_coefs:],
                 buffers=buffers,
             )
 
-        return minimize_lbfgs(
-            loss_grad,
-            params,
-            max_iter=self.max_iter,
-            tol=self.tol,
-            phase=phase,
-            verbose=self.verbose,
-            interruptible=phase == "fine-tuning",
+        if self.solver == "lbfgs":
+            result = minimize_lbfgs(
+                lambda params, grads: cost(params, grads, X, y_index),
+                params, max_iter=self.max_iter, tol=self.tol, phase=phase,
+                verbose=self.verbose, interruptible=phase == "fine-tuning",
+            )
+            return (*result, None)
+
+        validation_score = None
+        if X_val is not None:
+
+            def validation_score(params):
+                log_proba = predict_log_proba(X_val, params[:n_coefs], params[n_coefs:])
+                return float(np.mean(np.argmax(log_proba, axis=1) == y_val))
+
+        result = minimize_minibatch(
+            lambda params, grads, rows: cost(params, grads, X[rows], y_index[rows]),
+            params, X.shape[0], solver=self.solver,
+            batch_size=_batch_size(self.batch_size, X.shape[0]),
+            learning_rate_init=self.learning_rate_init, max_iter=self.max_iter,
+            tol=self.tol, n_iter_no_change=self.n_iter_no_change,
+            shuffle=self.shuffle, rng=rng, validation_score=validation_score,
+            phase=phase, verbose=self.verbose,
         )
+        return result[:5]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
 
     def predict_log_proba(self, X):
         """Log of the class probabilities.
@@ -359,7 +467,9 @@ class StackedAEClassifier(ClassifierMixin, BaseEstimator):
             ``classes_``.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        X = validate_data(
+            self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
+        )
         coefs = [W.astype(X.dtype, copy=False) for W in self.coefs_]
         intercepts = [b.astype(X.dtype, copy=False) for b in self.intercepts_]
         return predict_log_proba(X, coefs, intercepts)

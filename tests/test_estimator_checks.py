@@ -12,6 +12,12 @@ SMALL_ESTIMATORS = [
     StackedAEClassifier(
         hidden_layer_sizes=(10,), pretrain_max_iter=30, max_iter=100, random_state=0
     ),
+    # The mini-batch solvers, and partial_fit's checks.
+    SparseAutoencoder(n_components=5, solver="adam", max_iter=20, random_state=0),
+    StackedAEClassifier(
+        hidden_layer_sizes=(10,), solver="sgd", learning_rate_init=0.1,
+        pretrain_max_iter=20, max_iter=100, random_state=0,
+    ),
 ]
 
 

@@ -197,3 +197,25 @@ def test_pack_unpack_round_trip_shares_memory():
     assert flat[0] == 99.0
     with pytest.raises(ValueError, match="flat parameter vector"):
         unpack(flat[:-1], shapes)
+
+
+def test_sparse_input_gives_the_dense_loss_and_gradient():
+    import scipy.sparse as sp
+
+    rng = np.random.RandomState(5)
+    X = rng.uniform(size=(20, 8)) * (rng.uniform(size=(20, 8)) < 0.3)
+    y = np.arange(20) % 3
+    cases = [
+        (autoencoder_loss_grad, [8, 5, 8], dict(alpha=3e-3, sparsity_target=0.1,
+         sparsity_weight=3.0, decoder="logistic"), lambda X: dict(X_input=X, X_target=X)),
+        (softmax_network_loss_grad, [8, 6, 4, 3], dict(alpha=1e-2), lambda X: dict(X=X, y=y)),
+    ]
+    for loss_fn, layers, params, data in cases:
+        shapes = parameter_shapes(layers)
+        theta = random_theta(shapes, rng)
+        dense = flat_loss_grad(loss_fn, shapes, **params, **data(X))(theta)
+        for fmt in ("csr", "csc"):
+            sparse_X = sp.csr_matrix(X).asformat(fmt)
+            loss, grad = flat_loss_grad(loss_fn, shapes, **params, **data(sparse_X))(theta)
+            np.testing.assert_allclose(loss, dense[0], rtol=1e-12)
+            np.testing.assert_allclose(grad, dense[1], rtol=1e-10, atol=1e-14)

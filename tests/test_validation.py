@@ -73,7 +73,6 @@ BAD_FIT_INPUT = [
     ("1-D X", "both", lambda X, y: (X[:, 0], y), ValueError, "Expected 2D array, got 1D array"),
     ("string X", "both", lambda X, y: (X.astype(str).astype(object) + "px", y), ValueError, "could not convert string to float"),
     ("complex X", "both", lambda X, y: (X + 1j, y), ValueError, "Complex data not supported"),
-    ("sparse X", "both", lambda X, y: (sp.csr_matrix(X), y), TypeError, "Sparse data was passed"),
     ("one class in y", "classifier", lambda X, y: (X, np.zeros_like(y)), ValueError, "at least 2 classes"),
     ("one sample", "classifier", lambda X, y: (X[:1], y[:1]), ValueError, "at least 2 classes"),
     ("y of the wrong length", "classifier", lambda X, y: (X, y[:-1]), ValueError, "inconsistent numbers of samples"),
@@ -151,3 +150,28 @@ def test_inverse_transform_rejects_bad_codes(small_digits):
         ae.inverse_transform(np.zeros((2, 5)))
     with pytest.raises(ValueError, match="Input X contains NaN"):
         ae.inverse_transform(np.full((2, 4), np.nan))
+
+
+@pytest.mark.parametrize("name", ["SparseAutoencoder", "StackedAEClassifier"])
+@pytest.mark.parametrize("fmt", ["csr", "csc", "coo"])
+def test_sparse_formats_give_the_dense_result(small_digits, name, fmt):
+    X, y = small_digits
+    X_sparse = sp.csr_matrix(X).asformat(fmt)
+    dense = _fit(name, X, y)
+    from_sparse = _fit(name, X_sparse, y)
+    method = "transform" if name == "SparseAutoencoder" else "predict_proba"
+    np.testing.assert_allclose(
+        getattr(from_sparse, method)(X_sparse), getattr(dense, method)(X), rtol=1e-7, atol=1e-10
+    )
+    if name == "SparseAutoencoder":
+        np.testing.assert_allclose(from_sparse.score(X_sparse), dense.score(X), rtol=1e-9)
+
+
+def test_sparse_input_with_denoising_and_minibatches(small_digits):
+    X, _ = small_digits
+    X_sparse = sp.csr_matrix(X)
+    ae = SparseAutoencoder(8, corruption=0.3, solver="adam", max_iter=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ae.fit(X_sparse)
+    assert np.all(np.isfinite(ae.transform(X_sparse)))
