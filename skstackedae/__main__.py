@@ -31,7 +31,8 @@ def main():
     clf = StackedAEClassifier(
         hidden_layer_sizes=(200, 200), pretrain_alpha=1e-3, random_state=0
     )
-    # Iteration limits are reached on purpose (400 per stage, as in UFLDL).
+    # The default iteration limits (50 per autoencoder, 100 for the softmax
+    # and for fine-tuning) are reached on purpose.
     warnings.simplefilter("ignore", ConvergenceWarning)
 
     start = time.perf_counter()

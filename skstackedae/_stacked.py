@@ -73,13 +73,21 @@ class StackedAEClassifier(ClassifierMixin, BaseEstimator):
         MNIST digits it gave 94.6 % held-out accuracy against 90.6 % for the
         autoencoders' 3e-3.
 
-    pretrain_max_iter : int, default=400
+    pretrain_max_iter : int, default=50
         Maximum L-BFGS iterations (epochs for "adam"/"sgd") of each
         autoencoder.
 
-    max_iter : int, default=400
+    max_iter : int, default=100
         Maximum L-BFGS iterations (epochs for "adam"/"sgd") for the softmax
         and for fine-tuning.
+
+        UFLDL runs 400 iterations per stage on 60,000 MNIST digits. On the
+        5,000-digit MNIST sample (4,000 to train, 1,000 held out, 784-200-200-10)
+        50 pretraining and 100 supervised iterations reached 95.0 % held-out
+        accuracy in 16 s, against 94.8 % in 93 s with 400 everywhere (and
+        92.9 % for ``MLPClassifier(solver="lbfgs")``, 94.2 % with "adam"):
+        fine-tuning recovers what shorter pretraining leaves. Raise both for
+        large data sets.
 
     fine_tune : bool, default=True
         Whether to fine-tune. False keeps the pretrained encoders and the
@@ -243,8 +251,8 @@ class StackedAEClassifier(ClassifierMixin, BaseEstimator):
         corruption=0.0,
         decoder="auto",
         alpha=1e-4,
-        pretrain_max_iter=400,
-        max_iter=400,
+        pretrain_max_iter=50,
+        max_iter=100,
         fine_tune=True,
         solver="lbfgs",
         tol=1e-5,

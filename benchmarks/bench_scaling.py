@@ -1,0 +1,60 @@
+"""Fit time and peak extra memory against n_samples, L-BFGS and Adam.
+
+Synthetic rows of 784 features in [0, 1] (5k to 80k by default), a
+784-200 SparseAutoencoder trained for a fixed number of iterations (L-BFGS)
+or epochs (Adam, batch 200). Time per sample should stay flat (linear
+growth); Adam's memory beyond the data itself should stay flat too, while
+L-BFGS holds full-batch activations (linear in n_samples). Peak memory is
+NumPy's allocations traced by tracemalloc, the data array excluded.
+
+    python benchmarks/bench_scaling.py [--sizes 5000 10000 20000 40000 80000]
+"""
+
+import argparse
+import time
+import tracemalloc
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+from skstackedae import SparseAutoencoder
+
+
+def measure(X, **params):
+    tracemalloc.start()
+    start = time.perf_counter()
+    SparseAutoencoder(200, random_state=0, **params).fit(X)
+    seconds = time.perf_counter() - start
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return seconds, peak
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[5000, 10000, 20000, 40000, 80000])
+    parser.add_argument("--iterations", type=int, default=10)
+    args = parser.parse_args()
+    warnings.simplefilter("ignore", ConvergenceWarning)
+    rng = np.random.RandomState(0)
+    solvers = {
+        "lbfgs": dict(solver="lbfgs", max_iter=args.iterations),
+        "adam": dict(solver="adam", max_iter=2, n_iter_no_change=100),
+    }
+    print(f"{'n_samples':>10}{'solver':>8}{'fit time':>10}{'us/sample/iter':>16}"
+          f"{'time vs first':>15}{'extra MiB':>11}{'extra/data':>12}")
+    first = {}
+    for n in args.sizes:
+        X = rng.uniform(size=(n, 784))
+        for name, params in solvers.items():
+            seconds, peak = measure(X, **params)
+            per_sample = seconds / n / params["max_iter"] * 1e6
+            first.setdefault(name, seconds / n)
+            print(f"{n:>10}{name:>8}{seconds:>9.2f}s{per_sample:>16.2f}"
+                  f"{seconds / n / first[name]:>14.2f}x{peak / 2**20:>11.1f}"
+                  f"{peak / X.nbytes:>12.2f}")
+
+
+if __name__ == "__main__":
+    main()
