@@ -80,9 +80,9 @@ def main():
     rows.append(("BernoulliRBM(200) + LogisticRegression",
                  timed_fit(rbm, X_train, y_train), rbm.score(X_test, y_test)))
 
-    print(f"{'model':<55}{'fit time':>10}{'/ MLP lbfgs':>13}{'accuracy':>10}")
+    print(f"{'model':<62}{'fit time':>10}{'/ MLP lbfgs':>13}{'accuracy':>10}")
     for name, seconds, accuracy in rows:
-        print(f"{name:<55}{seconds:>9.1f}s{seconds / mlp_seconds:>12.2f}x{accuracy:>10.1%}")
+        print(f"{name:<62}{seconds:>9.1f}s{seconds / mlp_seconds:>12.2f}x{accuracy:>10.1%}")
 
 
 if __name__ == "__main__":
