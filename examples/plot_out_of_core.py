@@ -1,7 +1,7 @@
 """
-=====================================================
+===========================================================
 Out-of-core training with ``SparseAutoencoder.partial_fit``
-=====================================================
+===========================================================
 
 A data set too large for memory can live in a ``numpy.memmap`` on disk and
 be streamed through :meth:`skstackedae.SparseAutoencoder.partial_fit` chunk

@@ -2,7 +2,6 @@
 
 from ._sparse_autoencoder import SparseAutoencoder
 from ._stacked import StackedAEClassifier
-
-__version__ = "0.1.0"
+from ._version import __version__
 
 __all__ = ["SparseAutoencoder", "StackedAEClassifier", "__version__"]

@@ -17,6 +17,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._network import autoencoder_loss_grad, decode, encode, subtract_into
 from ._atomic import restore_state_on_error
+from ._persistence import VersionedPickleMixin
 from ._solvers import minimize_lbfgs, minimize_minibatch
 
 
@@ -53,7 +54,9 @@ def _split_validation(X, validation_fraction, rng):
     return X[order[n_validation:]], X[order[:n_validation]]
 
 
-class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class SparseAutoencoder(
+    VersionedPickleMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
+):
     """Sparse (and optionally denoising) autoencoder with sigmoid hidden units.
 
     One hidden layer of ``n_components`` sigmoid units is trained to
@@ -175,7 +178,7 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
     n_features_in_ : int
         Number of features seen during fit.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when ``X`` has string column
         names.
 
@@ -439,7 +442,7 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
 
         Returns
         -------
-        X_reconstructed : ndarray of shape (n_samples, n_features_in_)
+        X_reconstructed : ndarray of shape (n_samples, `n_features_in_`)
             The decoder's reconstruction.
         """
         check_is_fitted(self)

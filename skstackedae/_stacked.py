@@ -1,5 +1,6 @@
 """The StackedAEClassifier: greedy pretraining, softmax, fine-tuning."""
 
+import time
 from numbers import Integral, Real
 
 import numpy as np
@@ -12,6 +13,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._network import forward_hidden, predict_log_proba, softmax_network_loss_grad
 from ._atomic import restore_state_on_error
+from ._persistence import VersionedPickleMixin
 from ._solvers import minimize_lbfgs, minimize_minibatch
 from ._sparse_autoencoder import SparseAutoencoder, _batch_size
 
@@ -32,7 +34,7 @@ def check_hidden_layer_sizes(hidden_layer_sizes):
     return [int(h) for h in sizes]
 
 
-class StackedAEClassifier(ClassifierMixin, BaseEstimator):
+class StackedAEClassifier(VersionedPickleMixin, ClassifierMixin, BaseEstimator):
     """Stacked sparse autoencoders under a softmax, fine-tuned end to end.
 
     ``fit`` runs the three stages of UFLDL's stacked autoencoder:
@@ -129,7 +131,9 @@ class StackedAEClassifier(ClassifierMixin, BaseEstimator):
         Seeds the initialisation of every layer and the corruption masks.
 
     verbose : int, default=0
-        Print the loss at every iteration of every phase when positive.
+        When positive, report each phase (pretraining layer k of n, softmax,
+        fine-tuning) as it starts and ends, with its loss, iterations and
+        elapsed time, and the loss of every iteration within it.
 
     warm_start : bool, default=False
         When True and the model is already fitted, ``fit`` reuses the current
@@ -181,7 +185,7 @@ class StackedAEClassifier(ClassifierMixin, BaseEstimator):
     n_features_in_ : int
         Number of features seen during fit.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when ``X`` has string column
         names.
 
@@ -388,7 +392,13 @@ class StackedAEClassifier(ClassifierMixin, BaseEstimator):
     def _pretrain(self, X, hidden_layer_sizes, rng):
         """Greedy layer-wise pretraining; returns the autoencoders and top codes."""
         autoencoders, codes = [], X
-        for n_hidden in hidden_layer_sizes:
+        n_layers = len(hidden_layer_sizes)
+        for layer, n_hidden in enumerate(hidden_layer_sizes, start=1):
+            start = time.perf_counter()
+            self._log(
+                f"pretraining layer {layer} of {n_layers}: "
+                f"{codes.shape[1]} -> {n_hidden} units"
+            )
             autoencoder = SparseAutoencoder(
                 n_components=n_hidden,
                 sparsity_target=self.sparsity_target,
@@ -410,6 +420,10 @@ class StackedAEClassifier(ClassifierMixin, BaseEstimator):
             )
             codes = autoencoder.fit_transform(codes)
             autoencoders.append(autoencoder)
+            self._log_done(
+                f"pretraining layer {layer} of {n_layers}", autoencoder.loss_,
+                autoencoder.n_iter_, start,
+            )
         return autoencoders, codes
 
     def _minimize(self, params, X, y_index, rng, phase, X_val=None, y_val=None):
@@ -419,6 +433,23 @@ class StackedAEClassifier(ClassifierMixin, BaseEstimator):
         Ctrl-C during fine-tuning keeps the best network so far, as
         MLPClassifier does; elsewhere it aborts the fit (state restored).
         """
+        start = time.perf_counter()
+        self._log(f"{phase}: {len(params) // 2} layer(s), {X.shape[0]} samples")
+        result = self._run_solver(params, X, y_index, rng, phase, X_val, y_val)
+        self._log_done(phase, result[1], result[2], start)
+        return result
+
+    def _log(self, message):
+        if self.verbose:
+            print(f"[StackedAEClassifier] {message}", flush=True)
+
+    def _log_done(self, phase, loss, n_iter, start):
+        self._log(
+            f"{phase} done: loss = {loss:.6f} after {n_iter} iteration(s), "
+            f"{time.perf_counter() - start:.2f}s"
+        )
+
+    def _run_solver(self, params, X, y_index, rng, phase, X_val, y_val):
         n_coefs = len(params) // 2
         buffers = {}
 
