@@ -2,12 +2,9 @@
 
 import distributed
 import joblib
-import pytest
 from sklearn.model_selection import GridSearchCV
 
 from skstackedae import StackedAEClassifier
-
-
 
 
 def test_grid_search_on_a_local_dask_cluster_matches_the_local_run(small_digits):

@@ -8,19 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from numpy.testing import assert_array_equal
-from sklearn.exceptions import ConvergenceWarning
 
 import skstackedae
 from skstackedae import SparseAutoencoder, StackedAEClassifier
 from skstackedae.exceptions import InconsistentVersionWarning
 from skstackedae.plotting import filter_grid
-
-
-@pytest.fixture(autouse=True)
-def _quiet_iteration_limits():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        yield
 
 
 def test_set_output_pandas(small_digits):

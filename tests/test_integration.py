@@ -1,28 +1,18 @@
 """The estimators inside scikit-learn's tooling: Pipeline, GridSearchCV,
 clone, joblib persistence."""
 
-import warnings
 
 import joblib
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
 from sklearn.base import clone
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 from skstackedae import SparseAutoencoder, StackedAEClassifier
-
-
-@pytest.fixture(autouse=True)
-def _quiet_iteration_limits():
-    # Small iteration limits are deliberate here.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        yield
 
 
 def test_pipeline_minmax_autoencoder_logistic_regression(digits):

@@ -1,22 +1,13 @@
 """Mini-batch solvers (adam, sgd), early stopping and partial_fit."""
 
-import warnings
 
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
 from skstackedae import SparseAutoencoder, StackedAEClassifier
 from skstackedae._solvers import minimize_minibatch
-
-
-@pytest.fixture(autouse=True)
-def _quiet_iteration_limits():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        yield
 
 
 @pytest.mark.parametrize("solver, rate", [("adam", 1e-2), ("sgd", 0.1)])

@@ -1,27 +1,17 @@
 """Numerics that cannot blow up, atomic fits, interrupts, determinism."""
 
-import warnings
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
 from sklearn.base import clone
-from sklearn.exceptions import ConvergenceWarning
 
 import skstackedae._sparse_autoencoder
 import skstackedae._stacked
 from skstackedae import SparseAutoencoder, StackedAEClassifier
 from skstackedae._network import kl_divergence
 from skstackedae._solvers import NonFiniteLossError
-
-
-@pytest.fixture(autouse=True)
-def _every_warning_is_an_error_but_iteration_limits():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        yield
 
 
 def small_classifier(**params):

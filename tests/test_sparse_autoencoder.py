@@ -1,5 +1,4 @@
 import re
-import warnings
 
 import numpy as np
 import pytest
@@ -10,15 +9,9 @@ from sklearn.exceptions import ConvergenceWarning
 from skstackedae import SparseAutoencoder
 
 
-def fit_quietly(estimator, X):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return estimator.fit(X)
-
-
 def test_fitted_attributes_and_shapes(small_digits):
     X, _ = small_digits
-    ae = fit_quietly(SparseAutoencoder(n_components=20, max_iter=30, random_state=0), X)
+    ae = SparseAutoencoder(n_components=20, max_iter=30, random_state=0).fit(X)
     W1, W2 = ae.coefs_
     b1, b2 = ae.intercepts_
     assert W1.shape == (64, 20) and W2.shape == (20, 64)
@@ -42,13 +35,10 @@ def test_loss_is_the_cost_of_the_fitted_weights(small_digits):
     # loss_ is J of DESIGN.md §1.1 evaluated at the returned weights.
     X, _ = small_digits
     rho, beta, alpha = 0.05, 2.0, 1e-3
-    ae = fit_quietly(
-        SparseAutoencoder(
+    ae = SparseAutoencoder(
             n_components=16, sparsity_target=rho, sparsity_weight=beta, alpha=alpha,
             max_iter=40, random_state=0,
-        ),
-        X,
-    )
+        ).fit(X,)
     W1, W2 = ae.coefs_
     H = ae.transform(X)
     rho_hat = H.mean(axis=0)
@@ -63,11 +53,8 @@ def test_loss_is_the_cost_of_the_fitted_weights(small_digits):
 def test_sparsity_penalty_drives_mean_activation_to_target(small_digits):
     X, _ = small_digits
     for rho in (0.05, 0.3):
-        ae = fit_quietly(
-            SparseAutoencoder(n_components=30, sparsity_target=rho, sparsity_weight=5.0,
-                              max_iter=200, random_state=0),
-            X,
-        )
+        ae = SparseAutoencoder(n_components=30, sparsity_target=rho, sparsity_weight=5.0,
+                              max_iter=200, random_state=0).fit(X,)
         assert_allclose(ae.transform(X).mean(axis=0), rho, atol=0.02)
 
 
@@ -78,7 +65,7 @@ def test_auto_decoder_follows_the_data_range(small_digits, data, expected):
     X, _ = small_digits
     if data == "standardized":
         X = (X - X.mean(axis=0)) / (X.std(axis=0) + 1e-8)
-    ae = fit_quietly(SparseAutoencoder(n_components=8, max_iter=10, random_state=0), X)
+    ae = SparseAutoencoder(n_components=8, max_iter=10, random_state=0).fit(X)
     assert ae.decoder_ == expected
     X_hat = ae.inverse_transform(ae.transform(X))
     if expected == "logistic":
@@ -90,14 +77,14 @@ def test_auto_decoder_follows_the_data_range(small_digits, data, expected):
 @pytest.mark.parametrize("decoder", ["logistic", "linear"])
 def test_explicit_decoder_is_used(small_digits, decoder):
     X, _ = small_digits
-    ae = fit_quietly(SparseAutoencoder(n_components=8, decoder=decoder, max_iter=10, random_state=0), X)
+    ae = SparseAutoencoder(n_components=8, decoder=decoder, max_iter=10, random_state=0).fit(X)
     assert ae.decoder_ == decoder
 
 
 def test_training_improves_the_score(small_digits):
     X, _ = small_digits
-    short = fit_quietly(SparseAutoencoder(n_components=30, max_iter=2, random_state=0), X)
-    long = fit_quietly(SparseAutoencoder(n_components=30, max_iter=200, random_state=0), X)
+    short = SparseAutoencoder(n_components=30, max_iter=2, random_state=0).fit(X)
+    long = SparseAutoencoder(n_components=30, max_iter=200, random_state=0).fit(X)
     assert long.score(X) > short.score(X)
     X_hat = long.inverse_transform(long.transform(X))
     assert_allclose(long.score(X), -0.5 * np.sum((X_hat - X) ** 2) / X.shape[0])
@@ -111,8 +98,8 @@ def test_denoising_autoencoder_removes_masking_noise(digits):
     # Light weight decay: a strongly decayed plain autoencoder is already a
     # smoother, which would hide the effect of training on corrupted input.
     params = dict(n_components=100, alpha=1e-4, max_iter=200, random_state=0)
-    plain = fit_quietly(SparseAutoencoder(**params), X_train)
-    denoising = fit_quietly(SparseAutoencoder(corruption=0.3, **params), X_train)
+    plain = SparseAutoencoder(**params).fit(X_train)
+    denoising = SparseAutoencoder(corruption=0.3, **params).fit(X_train)
 
     def error(ae):
         return np.mean((ae.inverse_transform(ae.transform(X_noisy)) - X_test) ** 2)
@@ -123,7 +110,7 @@ def test_denoising_autoencoder_removes_masking_noise(digits):
 
 def test_feature_names_out(small_digits):
     X, _ = small_digits
-    ae = fit_quietly(SparseAutoencoder(n_components=3, max_iter=5, random_state=0), X)
+    ae = SparseAutoencoder(n_components=3, max_iter=5, random_state=0).fit(X)
     assert_array_equal(
         ae.get_feature_names_out(),
         ["sparseautoencoder0", "sparseautoencoder1", "sparseautoencoder2"],
@@ -133,7 +120,7 @@ def test_feature_names_out(small_digits):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_dtype_is_preserved(small_digits, dtype):
     X = small_digits[0].astype(dtype)
-    ae = fit_quietly(SparseAutoencoder(n_components=10, max_iter=20, random_state=0), X)
+    ae = SparseAutoencoder(n_components=10, max_iter=20, random_state=0).fit(X)
     assert all(W.dtype == dtype for W in ae.coefs_ + ae.intercepts_)
     H = ae.transform(X)
     assert H.dtype == dtype
@@ -142,16 +129,16 @@ def test_dtype_is_preserved(small_digits, dtype):
 
 def test_inverse_transform_checks_the_number_of_codes(small_digits):
     X, _ = small_digits
-    ae = fit_quietly(SparseAutoencoder(n_components=10, max_iter=5, random_state=0), X)
+    ae = SparseAutoencoder(n_components=10, max_iter=5, random_state=0).fit(X)
     with pytest.raises(ValueError, match="expects 10 hidden activations"):
         ae.inverse_transform(np.zeros((3, 9)))
 
 
 def test_same_random_state_gives_identical_weights(small_digits):
     X, _ = small_digits
-    a = fit_quietly(SparseAutoencoder(n_components=10, max_iter=20, random_state=3), X)
-    b = fit_quietly(SparseAutoencoder(n_components=10, max_iter=20, random_state=3), X)
-    c = fit_quietly(SparseAutoencoder(n_components=10, max_iter=20, random_state=4), X)
+    a = SparseAutoencoder(n_components=10, max_iter=20, random_state=3).fit(X)
+    b = SparseAutoencoder(n_components=10, max_iter=20, random_state=3).fit(X)
+    c = SparseAutoencoder(n_components=10, max_iter=20, random_state=4).fit(X)
     assert_array_equal(a.coefs_[0], b.coefs_[0])
     assert not np.allclose(a.coefs_[0], c.coefs_[0])
 
@@ -164,6 +151,6 @@ def test_convergence_warning_names_the_phase(small_digits):
 
 def test_verbose_reports_iterations(small_digits, capsys):
     X, _ = small_digits
-    fit_quietly(SparseAutoencoder(n_components=5, max_iter=3, verbose=1, random_state=0), X)
+    SparseAutoencoder(n_components=5, max_iter=3, verbose=1, random_state=0).fit(X)
     out = capsys.readouterr().out
     assert re.search(r"iteration 3, loss = [0-9.]+, elapsed = [0-9.]+s", out)

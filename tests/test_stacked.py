@@ -15,15 +15,9 @@ def small_classifier(**params):
     return StackedAEClassifier(**{**defaults, **params})
 
 
-def fit_quietly(estimator, X, y):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return estimator.fit(X, y)
-
-
 def test_network_layout(small_digits):
     X, y = small_digits
-    clf = fit_quietly(small_classifier(), X, y)
+    clf = small_classifier().fit(X, y)
     assert [W.shape for W in clf.coefs_] == [(64, 20), (20, 10), (10, 10)]
     assert [b.shape for b in clf.intercepts_] == [(20,), (10,), (10,)]
     assert clf.n_layers_ == 4
@@ -40,7 +34,7 @@ def test_network_layout(small_digits):
 
 def test_before_fine_tuning_the_network_is_the_pretrained_stack(small_digits):
     X, y = small_digits
-    clf = fit_quietly(small_classifier(fine_tune=False), X, y)
+    clf = small_classifier(fine_tune=False).fit(X, y)
     for W, b, ae in zip(clf.coefs_, clf.intercepts_, clf.autoencoders_):
         assert_array_equal(W, ae.coefs_[0])
         assert_array_equal(b, ae.intercepts_[0])
@@ -53,8 +47,8 @@ def test_before_fine_tuning_the_network_is_the_pretrained_stack(small_digits):
 
 def test_fine_tuning_changes_every_layer_and_lowers_the_loss(small_digits):
     X, y = small_digits
-    before = fit_quietly(small_classifier(fine_tune=False), X, y)
-    after = fit_quietly(small_classifier(), X, y)
+    before = small_classifier(fine_tune=False).fit(X, y)
+    after = small_classifier().fit(X, y)
     for W_before, W_after in zip(before.coefs_, after.coefs_):
         assert not np.allclose(W_before, W_after)
     # The pretrained autoencoders are kept as they were.
@@ -67,9 +61,9 @@ def test_warm_start_fine_tunes_the_fitted_network(small_digits):
     # fine_tune=False then warm-started fine-tuning is the same computation
     # as one full fit.
     X, y = small_digits
-    staged = fit_quietly(small_classifier(fine_tune=False), X, y)
-    fit_quietly(staged.set_params(fine_tune=True, warm_start=True), X, y)
-    full = fit_quietly(small_classifier(), X, y)
+    staged = small_classifier(fine_tune=False).fit(X, y)
+    staged.set_params(fine_tune=True, warm_start=True).fit(X, y)
+    full = small_classifier().fit(X, y)
     for W_staged, W_full in zip(staged.coefs_, full.coefs_):
         assert_allclose(W_staged, W_full, rtol=1e-10, atol=1e-12)
     assert staged.softmax_loss_curve_ == full.softmax_loss_curve_
@@ -77,7 +71,7 @@ def test_warm_start_fine_tunes_the_fitted_network(small_digits):
 
 def test_warm_start_rejects_new_classes(small_digits):
     X, y = small_digits
-    clf = fit_quietly(small_classifier(warm_start=True), X, y)
+    clf = small_classifier(warm_start=True).fit(X, y)
     with pytest.raises(ValueError, match="same classes|classes seen"):
         clf.fit(X[y < 5], y[y < 5])
 
@@ -96,7 +90,7 @@ def test_label_types(small_digits, labels):
     X, y = small_digits
     mask = y < len(labels)
     X, y = X[mask], labels[y[mask]]
-    clf = fit_quietly(small_classifier(), X, y)
+    clf = small_classifier().fit(X, y)
     assert_array_equal(clf.classes_, np.unique(labels))
     proba = clf.predict_proba(X)
     assert proba.shape == (X.shape[0], len(labels))
@@ -129,21 +123,21 @@ def test_bad_hidden_layer_sizes(small_digits, sizes):
 
 def test_int_hidden_layer_sizes_means_one_layer(small_digits):
     X, y = small_digits
-    clf = fit_quietly(small_classifier(hidden_layer_sizes=15), X, y)
+    clf = small_classifier(hidden_layer_sizes=15).fit(X, y)
     assert [W.shape for W in clf.coefs_] == [(64, 15), (15, 10)]
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_dtype_is_kept_through_the_network(small_digits, dtype):
     X, y = small_digits
-    clf = fit_quietly(small_classifier(), X.astype(dtype), y)
+    clf = small_classifier().fit(X.astype(dtype), y)
     assert all(W.dtype == dtype for W in clf.coefs_ + clf.intercepts_)
     assert clf.predict_proba(X.astype(dtype)).dtype == dtype
 
 
 def test_failed_fit_leaves_the_fitted_model_unchanged(small_digits, monkeypatch):
     X, y = small_digits
-    clf = fit_quietly(small_classifier(), X, y)
+    clf = small_classifier().fit(X, y)
     expected = clf.predict_proba(X)
     state = dict(vars(clf))
     real_minimize = skstackedae._stacked.minimize_lbfgs
@@ -155,7 +149,7 @@ def test_failed_fit_leaves_the_fitted_model_unchanged(small_digits, monkeypatch)
 
     monkeypatch.setattr(skstackedae._stacked, "minimize_lbfgs", fail_in_fine_tuning)
     with pytest.raises(FloatingPointError, match="injected"):
-        fit_quietly(clf.set_params(random_state=1), X, y)
+        clf.set_params(random_state=1).fit(X, y)
     assert {k: v for k, v in vars(clf).items() if k != "random_state"} == {
         k: v for k, v in state.items() if k != "random_state"
     }
@@ -172,7 +166,7 @@ def test_failed_first_fit_leaves_no_fitted_state(small_digits):
 
 def test_failed_refit_on_other_data_keeps_the_old_feature_count(small_digits):
     X, y = small_digits
-    clf = fit_quietly(small_classifier(), X, y)
+    clf = small_classifier().fit(X, y)
     with pytest.raises(ValueError, match="at least 2 classes"):
         clf.fit(X[:, :10], np.zeros(X.shape[0]))
     assert clf.n_features_in_ == 64
@@ -191,7 +185,7 @@ def test_convergence_warnings_name_each_phase(small_digits):
 
 def test_verbose_reports_every_phase(small_digits, capsys):
     X, y = small_digits
-    fit_quietly(small_classifier(pretrain_max_iter=2, max_iter=2, verbose=1), X, y)
+    small_classifier(pretrain_max_iter=2, max_iter=2, verbose=1).fit(X, y)
     out = capsys.readouterr().out
     for phase in ("SparseAutoencoder(20)", "SparseAutoencoder(10)", "softmax", "fine-tuning"):
         assert re.search(re.escape(f"[{phase}] iteration 1, loss = "), out), phase
