@@ -51,6 +51,22 @@ BAD_PARAMETERS = [
     ("StackedAEClassifier", "warm_start", 2),
     ("StackedAEClassifier", "random_state", 1.5),
 ]
+# The mini-batch parameters, on both estimators.
+BAD_PARAMETERS += [
+    (name, parameter, value)
+    for name in ("SparseAutoencoder", "StackedAEClassifier")
+    for parameter, value in [
+        ("solver", "newton"),
+        ("batch_size", 0),
+        ("batch_size", "all"),
+        ("learning_rate_init", 0.0),
+        ("shuffle", "no"),
+        ("early_stopping", 1),
+        ("validation_fraction", 0.0),
+        ("validation_fraction", 1.0),
+        ("n_iter_no_change", 0),
+    ]
+]
 
 
 @pytest.mark.parametrize("name, parameter, value", BAD_PARAMETERS)
