@@ -204,27 +204,33 @@ def autoencoder_loss_grad(
     rho_hat = _clip_probability(A2.mean(axis=0))
 
     delta3 = get_buffer(buffers, "delta3", X_target.shape, dtype)
-    delta3[...] = X_hat
-    subtract_into(delta3, X_target)
+    if sparse.issparse(X_target):
+        delta3[...] = X_hat
+        subtract_into(delta3, X_target)
+    else:
+        np.subtract(X_hat, X_target, out=delta3)
     loss = 0.5 * float(np.vdot(delta3, delta3)) / m
     loss += 0.5 * alpha * float(np.vdot(W1, W1) + np.vdot(W2, W2))
     loss += sparsity_weight * float(kl_divergence(sparsity_target, rho_hat))
 
-    # delta3 = (x_hat - x) * g'(z3) / m
+    # m * delta3 = (x_hat - x) * g'(z3). The 1/m is applied to the smaller
+    # arrays that come out of it (the gradients and delta2), not to delta3.
     if decoder == "logistic":
         inplace_logistic_derivative_times(delta3, X_hat)
-    delta3 *= 1.0 / m
 
     np.matmul(A2.T, delta3, out=coef_grads[1])
+    coef_grads[1] *= 1.0 / m
     coef_grads[1] += alpha * W2
     np.sum(delta3, axis=0, out=intercept_grads[1])
+    intercept_grads[1] *= 1.0 / m
 
     # delta2 = (delta3 W2^T + beta (-rho/rho_hat + (1-rho)/(1-rho_hat)) / m) * f'(z2)
     sparsity_grad = sparsity_weight * (
         -sparsity_target / rho_hat + (1 - sparsity_target) / (1 - rho_hat)
     )
     delta2 = np.matmul(delta3, W2.T, out=get_buffer(buffers, "delta2", A2.shape, dtype))
-    delta2 += (sparsity_grad / m).astype(dtype, copy=False)
+    delta2 += sparsity_grad.astype(dtype, copy=False)
+    delta2 *= 1.0 / m
     inplace_logistic_derivative_times(delta2, A2)
 
     dot_into(X_input.T, delta2, coef_grads[0])
