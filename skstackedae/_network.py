@@ -4,8 +4,9 @@ Everything here works on plain NumPy arrays (and SciPy sparse matrices for the
 network input) and knows nothing about estimators. The equations are the ones
 of DESIGN.md §1 and of the UFLDL tutorial; the variable names follow them:
 ``W``/``b`` are weights and biases, ``A`` activations, ``delta`` the gradient
-of the cost with respect to a layer's pre-activation, already divided by the
-number of samples ``m`` so that every weight gradient is a single product.
+of the cost with respect to a layer's pre-activation. The ``1/m`` of the mean
+is applied wherever it touches the fewest numbers, so every weight gradient is
+a single matrix product.
 
 Layout convention (scikit-learn's ``MLPClassifier``): ``coefs[i]`` has shape
 ``(fan_in, fan_out)`` and a batch ``X`` has one sample per row, so a layer is
