@@ -136,6 +136,13 @@ def decode(H, W, b, decoder, out=None):
     return out
 
 
+def mean_reconstruction_error(X, coefs, intercepts, decoder):
+    """``1/(2m) sum_i ||x_hat_i - x_i||^2``, the reconstruction term of ``J``."""
+    H = encode(X, coefs[0], intercepts[0])
+    diff = subtract_into(decode(H, coefs[1], intercepts[1], decoder), X)
+    return 0.5 * float(np.vdot(diff, diff)) / X.shape[0]
+
+
 def kl_divergence(rho, rho_hat):
     """Sum over units of KL(rho || rho_hat) between Bernoulli distributions."""
     return np.sum(

@@ -42,6 +42,22 @@ def _foreign_blas_single_threaded():
     return controller.select(filepath=foreign).limit(limits=1)
 
 
+def _flat_buffers(params):
+    """One working-dtype vector holding ``params``, one for its gradient, and
+    the lists of views into each that the loss functions receive."""
+    shapes = [p.shape for p in params]
+    theta = pack(params, dtype=params[0].dtype)
+    grad = np.empty_like(theta)
+    return theta, grad, unpack(theta, shapes), unpack(grad, shapes)
+
+
+def _check_finite(loss, grad, phase, advice):
+    if not (np.isfinite(loss) and np.all(np.isfinite(grad))):
+        raise NonFiniteLossError(
+            f"The loss of the {phase} phase became {loss} (non-finite); {advice}."
+        )
+
+
 def flat_objective(loss_grad, params, phase="training"):
     """Wrap ``loss_grad`` on arrays into ``fun(x) -> (loss, grad)`` on a vector.
 
@@ -50,21 +66,12 @@ def flat_objective(loss_grad, params, phase="training"):
     that ``loss_grad`` receives. Raises :class:`NonFiniteLossError` when the
     loss or gradient stops being finite.
     """
-    shapes = [p.shape for p in params]
-    dtype = params[0].dtype
-    theta = pack(params, dtype=dtype)  # working-dtype buffer, reused
-    grad = np.empty_like(theta)
-    param_views = unpack(theta, shapes)
-    grad_views = unpack(grad, shapes)
+    theta, grad, param_views, grad_views = _flat_buffers(params)
 
     def fun(x):
         theta[...] = x
         loss = loss_grad(param_views, grad_views)
-        if not (np.isfinite(loss) and np.all(np.isfinite(grad))):
-            raise NonFiniteLossError(
-                f"The loss of the {phase} phase became {loss} (non-finite); "
-                "scale the input or increase alpha."
-            )
+        _check_finite(loss, grad, phase, "scale the input or increase alpha")
         return loss, grad.astype(np.float64)
 
     return fun, theta, param_views
@@ -268,10 +275,7 @@ def minimize_minibatch(
     -------
     params, loss, n_iter, loss_curve, validation_scores, optimizer
     """
-    theta = pack(params, dtype=params[0].dtype)
-    grad = np.empty_like(theta)
-    shapes = [p.shape for p in params]
-    param_views, grad_views = unpack(theta, shapes), unpack(grad, shapes)
+    theta, grad, param_views, grad_views = _flat_buffers(params)
     if optimizer is None:
         optimizer = make_optimizer(solver, theta, learning_rate_init)
 
@@ -287,11 +291,10 @@ def minimize_minibatch(
             end = min(begin + batch_size, n_samples)
             rows = order[begin:end] if shuffle else slice(begin, end)
             loss = loss_grad(param_views, grad_views, rows)
-            if not (np.isfinite(loss) and np.all(np.isfinite(grad))):
-                raise NonFiniteLossError(
-                    f"The loss of the {phase} phase became {loss} (non-finite); "
-                    "scale the input, lower learning_rate_init or increase alpha."
-                )
+            _check_finite(
+                loss, grad, phase,
+                "scale the input, lower learning_rate_init or increase alpha",
+            )
             epoch_loss += loss * (end - begin)
             optimizer.step(theta, grad)
         loss_curve.append(epoch_loss / n_samples)

@@ -15,7 +15,12 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils._available_if import available_if
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ._network import autoencoder_loss_grad, decode, encode, subtract_into
+from ._network import (
+    autoencoder_loss_grad,
+    decode,
+    encode,
+    mean_reconstruction_error,
+)
 from ._atomic import restore_state_on_error
 from ._persistence import VersionedPickleMixin
 from ._solvers import minimize_lbfgs, minimize_minibatch
@@ -339,8 +344,7 @@ class SparseAutoencoder(
                 X_train, X_val = _split_validation(X, self.validation_fraction, rng)
 
                 def validation_score(params):
-                    X_hat = decode(encode(X_val, params[0], params[2]), params[1], params[3], decoder)
-                    return -0.5 * float(np.sum((X_hat - X_val) ** 2)) / X_val.shape[0]
+                    return -mean_reconstruction_error(X_val, params[:2], params[2:], decoder)
 
             def loss_grad(params, grads, rows):
                 # rho_hat is estimated on each mini-batch; a fresh corruption
@@ -429,8 +433,8 @@ class SparseAutoencoder(
         X = validate_data(
             self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
         )
-        W1, b1 = self._encoder_params(X.dtype)
-        return encode(X, W1, b1)
+        coefs, intercepts = self._params(X.dtype)
+        return encode(X, coefs[0], intercepts[0])
 
     def inverse_transform(self, X):
         """Decode hidden activations back to the input space.
@@ -453,9 +457,8 @@ class SparseAutoencoder(
                 f"X has {H.shape[1]} features, but inverse_transform expects "
                 f"{n_hidden} hidden activations (n_components)."
             )
-        W2 = self.coefs_[1].astype(H.dtype, copy=False)
-        b2 = self.intercepts_[1].astype(H.dtype, copy=False)
-        return decode(H, W2, b2, self.decoder_)
+        coefs, intercepts = self._params(H.dtype)
+        return decode(H, coefs[1], intercepts[1], self.decoder_)
 
     def score(self, X, y=None):
         """Negative mean reconstruction error (higher is better).
@@ -475,20 +478,20 @@ class SparseAutoencoder(
         -------
         score : float
         """
-        X_hat = self.inverse_transform(self.transform(X))
+        check_is_fitted(self)
         X = validate_data(
             self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
         )
-        diff = subtract_into(X_hat, X)
-        return -0.5 * float(np.vdot(diff, diff)) / X.shape[0]
+        return -mean_reconstruction_error(X, *self._params(X.dtype), self.decoder_)
 
     @property
     def _n_features_out(self):
         return self.coefs_[0].shape[1]
 
-    def _encoder_params(self, dtype):
-        W1, b1 = self.coefs_[0], self.intercepts_[0]
-        return W1.astype(dtype, copy=False), b1.astype(dtype, copy=False)
+    def _params(self, dtype):
+        """``(coefs, intercepts)`` in ``dtype``, to match the input's."""
+        cast = [p.astype(dtype, copy=False) for p in self.coefs_ + self.intercepts_]
+        return cast[:2], cast[2:]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
