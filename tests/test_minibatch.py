@@ -104,3 +104,15 @@ def test_classifier_early_stopping(digits):
     assert len(clf.validation_scores_) == clf.n_iter_
     assert clf.best_validation_score_ == max(clf.validation_scores_)
     assert 0.85 < clf.best_validation_score_ <= 1.0
+
+
+def test_autoencoder_early_stopping_on_sparse_input(small_digits):
+    import scipy.sparse as sp
+
+    X, _ = small_digits
+    ae = SparseAutoencoder(
+        10, solver="adam", learning_rate_init=1e-2, early_stopping=True,
+        n_iter_no_change=3, max_iter=100, random_state=0,
+    ).fit(sp.csr_matrix(X))
+    assert len(ae.validation_scores_) == ae.n_iter_
+    assert ae.best_validation_score_ == max(ae.validation_scores_) < 0
