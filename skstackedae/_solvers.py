@@ -1,29 +1,61 @@
-"""Optimisers behind one interface.
+"""One entry point, :func:`minimize`, for L-BFGS, Adam and SGD.
 
-``minimize_lbfgs`` runs SciPy's L-BFGS-B on a loss/gradient function that
-works on lists of parameter arrays. The parameters live in one flat buffer of
-the working dtype (float32 or float64) and the arrays handed to the loss are
-views into it, so L-BFGS's float64 iterate is copied once into that buffer per
-evaluation and nothing is packed or unpacked in between.
+Every estimator trains every phase through :func:`minimize`: it hands over a
+loss/gradient function on ``(coefs, intercepts)`` and gets back one
+:class:`MinimizeResult`. Ctrl-C, the non-finite check, the convergence
+warnings and the BLAS thread limit are handled here, once, for every solver.
+
+The parameters live in one flat buffer of the working dtype (float32 or
+float64) and the arrays handed to the loss are views into it: L-BFGS's
+float64 iterate is copied once into that buffer per evaluation, and Adam/SGD
+step on the buffer in place, so nothing is packed or unpacked in between.
 """
 
 import contextlib
+import copy
+import os
+import threading
 import time
 import warnings
+from typing import NamedTuple
 
 import numpy as np
 import scipy.optimize
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import gen_batches
 from threadpoolctl import ThreadpoolController
 
 from ._network import pack, unpack
+from .exceptions import NonFiniteLossError
 
 
-class NonFiniteLossError(FloatingPointError):
-    """The loss or its gradient became NaN or infinite during a fit."""
+class MinimizeResult(NamedTuple):
+    """What :func:`minimize` returns."""
+
+    coefs: list
+    """Weight matrices at the solution (views into one new flat buffer)."""
+    intercepts: list
+    """Bias vectors at the solution."""
+    loss: float
+    """Loss at the solution (for Adam/SGD: the mean loss of the last epoch)."""
+    n_iter: int
+    """L-BFGS iterations, or epochs, run."""
+    loss_curve: list
+    """Loss after each iteration or epoch."""
+    validation_scores: list | None
+    """Validation score after each epoch, when a ``validation_score`` was given."""
+    optimizer: object | None
+    """Adam/SGD state to continue from (``partial_fit``); None for L-BFGS."""
 
 
-def _foreign_blas_single_threaded():
+# --- BLAS threads ----------------------------------------------------------
+
+_blas_lock = threading.Lock()
+_blas_users = 0
+_blas_holder = None  # (release event, holder thread) while the limit is held
+
+
+def _limit_foreign_blas():
     """Limit the BLAS libraries that NumPy does not use to one thread.
 
     NumPy and SciPy wheels each bundle their own OpenBLAS. L-BFGS-B's update
@@ -31,149 +63,148 @@ def _foreign_blas_single_threaded():
     full size their idle threads spin against each other and a fit on 2
     cores ran 5x slower (measured on digits, 64-200-64). L-BFGS-B's vector
     work gains nothing from threads, so SciPy's pool is held to one thread.
-    Where one BLAS serves both (conda, system packages) nothing changes.
+    Where one BLAS serves both (conda, system packages) nothing changes and
+    None is returned.
     """
     controller = ThreadpoolController()
     blas = [lib for lib in controller.lib_controllers if lib.user_api == "blas"]
-    numpy_owned = [lib for lib in blas if "numpy" in lib.filepath]
     foreign = [lib.filepath for lib in blas if "numpy" not in lib.filepath]
-    if not (numpy_owned and foreign):
-        return contextlib.nullcontext()
+    if len(foreign) == len(blas) or not foreign:
+        return None
     return controller.select(filepath=foreign).limit(limits=1)
 
 
-def _flat_buffers(params):
-    """One working-dtype vector holding ``params``, one for its gradient, and
-    the lists of views into each that the loss functions receive."""
-    shapes = [p.shape for p in params]
-    theta = pack(params, dtype=params[0].dtype)
-    grad = np.empty_like(theta)
-    return theta, grad, unpack(theta, shapes), unpack(grad, shapes)
+def _hold_limit(taken, release):
+    """Body of the holder thread: lower the limit, wait, restore it.
 
-
-def _check_finite(loss, grad, phase, advice):
-    if not (np.isfinite(loss) and np.all(np.isfinite(grad))):
-        raise NonFiniteLossError(
-            f"The loss of the {phase} phase became {loss} (non-finite); {advice}."
-        )
-
-
-def flat_objective(loss_grad, params, phase="training"):
-    """Wrap ``loss_grad`` on arrays into ``fun(x) -> (loss, grad)`` on a vector.
-
-    Returns ``fun`` (float64 in and out, as SciPy wants), the working-dtype
-    flat buffer ``theta`` holding ``params`` and the list of views into it
-    that ``loss_grad`` receives. Raises :class:`NonFiniteLossError` when the
-    loss or gradient stops being finite.
+    OpenBLAS (0.3.30, SciPy's wheel) ignores a call that raises its thread
+    count while the thread that lowered it is alive, unless it comes from
+    that same thread (measured: main thread sets 1, another sets 2 -> 1).
+    So one thread of our own lowers and restores, whichever fits overlap.
     """
-    theta, grad, param_views, grad_views = _flat_buffers(params)
+    try:
+        limiter = _limit_foreign_blas()
+    except Exception:  # the limit is only a speed-up: never fail a fit on it
+        limiter = None
+    taken.set()
+    release.wait()
+    if limiter is not None:
+        limiter.restore_original_limits()
+
+
+@contextlib.contextmanager
+def foreign_blas_single_threaded():
+    """Hold :func:`_limit_foreign_blas` for the block, shared by all threads.
+
+    The limit is taken when the first block enters and restored when the
+    last one leaves, so overlapping fits (joblib's threading backend, a
+    thread pool) never record an already-lowered setting as the one to
+    restore: once every fit has returned, every thread setting is as it
+    was found.
+    """
+    global _blas_users, _blas_holder
+    with _blas_lock:
+        if _blas_users == 0:
+            taken, release = threading.Event(), threading.Event()
+            holder = threading.Thread(
+                target=_hold_limit, args=(taken, release), daemon=True,
+                name="skstackedae-blas-limit",
+            )
+            holder.start()
+            taken.wait()
+            _blas_holder = (release, holder)
+        _blas_users += 1
+    try:
+        yield
+    finally:
+        with _blas_lock:
+            _blas_users -= 1
+            if _blas_users == 0:
+                release, holder = _blas_holder
+                _blas_holder = None
+                release.set()
+                holder.join()
+
+
+def _reset_after_fork():
+    # A child forked while a fit held the limit inherits the counters but
+    # not the holder thread; its BLAS settings are its own from here on.
+    global _blas_lock, _blas_users, _blas_holder
+    _blas_lock, _blas_users, _blas_holder = threading.Lock(), 0, None
+
+
+os.register_at_fork(after_in_child=_reset_after_fork)
+
+
+# --- the flat parameter vector --------------------------------------------
+
+
+class _FlatParameters:
+    """``coefs`` and ``intercepts`` packed into one new working-dtype vector
+    ``theta``, a gradient vector ``grad`` of the same size, and the lists of
+    views into each that a loss function reads and writes."""
+
+    def __init__(self, coefs, intercepts):
+        n_coefs = len(coefs)
+        shapes = [p.shape for p in coefs + intercepts]
+        self.theta = pack(coefs + intercepts, dtype=coefs[0].dtype)
+        self.grad = np.empty_like(self.theta)
+        params, grads = unpack(self.theta, shapes), unpack(self.grad, shapes)
+        self.coefs, self.intercepts = params[:n_coefs], params[n_coefs:]
+        self.coef_grads, self.intercept_grads = grads[:n_coefs], grads[n_coefs:]
+
+    def loss_grad(self, loss_grad, phase, advice, rows=None):
+        """Evaluate ``loss_grad`` at ``theta`` into ``grad``; check finiteness."""
+        loss = loss_grad(
+            self.coefs, self.intercepts, self.coef_grads, self.intercept_grads, rows=rows
+        )
+        if not (np.isfinite(loss) and np.all(np.isfinite(self.grad))):
+            raise NonFiniteLossError(
+                f"The loss of the {phase} phase became {loss} (non-finite); {advice}."
+            )
+        return loss
+
+
+_LBFGS_ADVICE = "scale the input or increase alpha"
+_MINIBATCH_ADVICE = "scale the input, lower learning_rate_init or increase alpha"
+
+
+def _scipy_objective(loss_grad, flat, phase):
+    """``fun(x) -> (loss, grad)`` on float64 vectors, as SciPy wants it: ``x``
+    is copied into ``flat.theta`` (the working dtype) and evaluated there."""
 
     def fun(x):
-        theta[...] = x
-        loss = loss_grad(param_views, grad_views)
-        _check_finite(loss, grad, phase, "scale the input or increase alpha")
-        return loss, grad.astype(np.float64)
+        flat.theta[...] = x
+        loss = flat.loss_grad(loss_grad, phase, _LBFGS_ADVICE)
+        return loss, flat.grad.astype(np.float64)
 
-    return fun, theta, param_views
+    return fun
 
 
-def minimize_lbfgs(
-    loss_grad,
-    params,
-    *,
-    max_iter,
-    tol,
-    phase="training",
-    verbose=0,
-    interruptible=False,
-):
-    """Minimise ``loss_grad`` over a list of arrays with L-BFGS-B.
+def flat_objective(loss_grad, coefs, intercepts, phase="training"):
+    """The function L-BFGS sees for ``loss_grad`` at ``(coefs, intercepts)``.
 
-    Parameters
-    ----------
-    loss_grad : callable
-        ``loss_grad(params, grads) -> float``: computes the loss at the list
-        of arrays ``params`` and writes its gradient into ``grads`` (arrays of
-        the same shapes).
-    params : list of ndarray
-        Starting point; its dtype is the working dtype. Not modified.
-    max_iter : int
-        Maximum number of L-BFGS iterations.
-    tol : float
-        Stop when the largest gradient component falls below ``tol``
-        (L-BFGS-B's ``gtol``).
-    phase : str
-        Name of the phase, used in messages and warnings.
-    verbose : int
-        Print the loss every iteration when positive.
-    interruptible : bool
-        If True, a ``KeyboardInterrupt`` stops the run and returns the best
-        iterate so far with a warning (as ``MLPClassifier`` does) instead of
-        propagating.
-
-    Returns
-    -------
-    params : list of ndarray
-        The minimiser, new arrays of the working dtype.
-    loss : float
-        Final loss.
-    n_iter : int
-        Number of iterations run.
-    loss_curve : list of float
-        Loss after each iteration.
+    Returns ``fun`` (see :func:`_scipy_objective`) and the float64 starting
+    vector. Raises :class:`NonFiniteLossError` when the loss or gradient
+    stops being finite. Used by ``benchmarks/bench_lossgrad.py`` to time
+    exactly what the solver calls.
     """
-    fun, theta, param_views = flat_objective(loss_grad, params, phase)
+    flat = _FlatParameters(coefs, intercepts)
+    return _scipy_objective(loss_grad, flat, phase), flat.theta.astype(np.float64)
 
-    loss_curve = []
-    best = {"loss": np.inf, "x": theta.astype(np.float64)}
-    start = time.perf_counter()
 
-    def callback(intermediate_result):
-        loss_curve.append(float(intermediate_result.fun))
-        if interruptible and loss_curve[-1] < best["loss"]:
-            best["loss"], best["x"] = loss_curve[-1], intermediate_result.x.copy()
-        if verbose:
-            print(
-                f"[{phase}] iteration {len(loss_curve)}, "
-                f"loss = {loss_curve[-1]:.8f}, "
-                f"elapsed = {time.perf_counter() - start:.2f}s"
-            )
-
-    try:
-        with _foreign_blas_single_threaded():
-            result = scipy.optimize.minimize(
-                fun,
-                theta.astype(np.float64),
-                method="L-BFGS-B",
-                jac=True,
-                callback=callback,
-                options={"maxiter": max_iter, "gtol": tol},
-            )
-    except KeyboardInterrupt:
-        if not interruptible:
-            raise
-        warnings.warn(
-            f"{phase}: training interrupted by user after {len(loss_curve)} "
-            "iteration(s); keeping the best weights so far.",
-            UserWarning,
-        )
-        theta[...] = best["x"]
-        loss = best["loss"] if loss_curve else fun(best["x"])[0]
-        return param_views, float(loss), len(loss_curve), loss_curve
-
-    n_iter = min(result.nit, max_iter)
-    if result.status == 1 and n_iter >= max_iter:
-        warnings.warn(
-            f"{phase}: L-BFGS reached max_iter={max_iter} before converging; "
-            "increase the iteration limit of this phase.",
-            ConvergenceWarning,
-        )
-    theta[...] = result.x
-    return param_views, float(result.fun), n_iter, loss_curve
+# --- the optimisers ------------------------------------------------------
 
 
 class AdamOptimizer:
-    """Adam (Kingma & Ba, 2015) on a flat parameter vector, in place."""
+    """Adam (Kingma & Ba, 2015) on a flat parameter vector, in place.
+
+    The same update as scikit-learn's ``AdamOptimizer``::
+
+        m <- beta_1 m + (1 - beta_1) g
+        v <- beta_2 v + (1 - beta_2) g^2
+        theta <- theta - lr sqrt(1 - beta_2^t) / (1 - beta_1^t) m / (sqrt(v) + eps)
+    """
 
     def __init__(self, size, dtype, learning_rate_init, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
         self.learning_rate_init = learning_rate_init
@@ -202,7 +233,11 @@ class AdamOptimizer:
 
 
 class SGDOptimizer:
-    """SGD with Nesterov momentum (MLPClassifier's defaults), in place."""
+    """SGD with Nesterov momentum (MLPClassifier's defaults), in place::
+
+        velocity <- momentum velocity - lr g
+        theta <- theta + momentum velocity - lr g
+    """
 
     def __init__(self, size, dtype, learning_rate_init, momentum=0.9):
         self.learning_rate_init = learning_rate_init
@@ -215,123 +250,238 @@ class SGDOptimizer:
         theta += self.momentum * self.velocity - self.learning_rate_init * grad
 
 
-def make_optimizer(solver, theta, learning_rate_init):
-    cls = {"adam": AdamOptimizer, "sgd": SGDOptimizer}[solver]
-    return cls(theta.size, theta.dtype, learning_rate_init)
+_OPTIMIZERS = {"adam": AdamOptimizer, "sgd": SGDOptimizer}
 
 
-def minimize_minibatch(
+class _Progress:
+    """What a run has done so far: the loss curve, the validation scores and
+    the best iterate, which Ctrl-C falls back to."""
+
+    def __init__(self, flat, phase, verbose, keep_best):
+        self.flat, self.phase, self.verbose, self.keep_best = flat, phase, verbose, keep_best
+        self.loss_curve, self.validation_scores = [], []
+        self.best_loss, self.best_score, self.best_theta = np.inf, -np.inf, None
+        self.start = time.perf_counter()
+
+    def report(self, unit, extra=""):
+        if self.verbose:
+            print(
+                f"[{self.phase}] {unit} {len(self.loss_curve)}, "
+                f"loss = {self.loss_curve[-1]:.8f}{extra}, "
+                f"elapsed = {time.perf_counter() - self.start:.2f}s"
+            )
+
+    def keep_if_best(self, loss, theta):
+        """Record ``theta`` (a float64 L-BFGS iterate or the working buffer)
+        as the best so far if its loss is the lowest."""
+        improved = loss < self.best_loss
+        if improved:
+            self.best_loss = loss
+            if self.keep_best:
+                self.best_theta = np.array(theta, copy=True)
+        return improved
+
+    def interrupted(self):
+        """Ctrl-C: put the best iterate back into the buffer, warn, return its loss."""
+        warnings.warn(
+            f"{self.phase}: training interrupted by user after "
+            f"{len(self.loss_curve)} iteration(s); keeping the best weights so far.",
+            UserWarning,
+        )
+        if self.best_theta is not None:
+            self.flat.theta[...] = self.best_theta
+        return float(self.best_loss) if self.loss_curve else float("nan")
+
+
+def _run_lbfgs(loss_grad, flat, progress, *, max_iter, tol, phase, warn):
+    fun = _scipy_objective(loss_grad, flat, phase)
+
+    def callback(intermediate_result):
+        progress.loss_curve.append(float(intermediate_result.fun))
+        progress.keep_if_best(progress.loss_curve[-1], intermediate_result.x)
+        progress.report("iteration")
+
+    with foreign_blas_single_threaded():
+        result = scipy.optimize.minimize(
+            fun,
+            flat.theta.astype(np.float64),
+            method="L-BFGS-B",
+            jac=True,
+            callback=callback,
+            options={"maxiter": max_iter, "gtol": tol},
+        )
+    n_iter = min(result.nit, max_iter)
+    if warn and result.status != 0:
+        message = str(result.message)
+        if n_iter >= max_iter:
+            advice = "increase the iteration limit of this phase"
+            reason = f"reached max_iter={max_iter} before converging"
+        else:
+            # Typically ABNORMAL_TERMINATION_IN_LNSRCH: no step along the
+            # search direction lowered the loss (rounding, likelier in float32).
+            advice = "scale the input, or use float64 input if it is float32"
+            reason = f"stopped after {n_iter} iteration(s) without converging"
+        warnings.warn(
+            f"{phase}: L-BFGS {reason} (SciPy: {message}); {advice}.",
+            ConvergenceWarning,
+        )
+    flat.theta[...] = result.x
+    return float(result.fun), n_iter
+
+
+def _run_minibatch(
+    loss_grad, flat, progress, *, solver, max_iter, tol, phase, warn, n_samples,
+    batch_size, learning_rate_init, n_iter_no_change, shuffle, rng,
+    validation_score, optimizer,
+):
+    """Adam/SGD epochs with MLPClassifier's stopping rule: an epoch improves
+    when the validation score rises by at least ``tol`` (or, without one,
+    the epoch loss falls by at least ``tol``); stop after more than
+    ``n_iter_no_change`` epochs in a row without improvement."""
+    no_improvement = 0
+    for _ in range(max_iter):
+        order = rng.permutation(n_samples) if shuffle else None
+        epoch_loss = 0.0
+        for batch in gen_batches(n_samples, batch_size):
+            rows = order[batch] if shuffle else batch
+            loss = flat.loss_grad(loss_grad, phase, _MINIBATCH_ADVICE, rows=rows)
+            epoch_loss += loss * (batch.stop - batch.start)
+            optimizer.step(flat.theta, flat.grad)
+        progress.loss_curve.append(epoch_loss / n_samples)
+
+        if validation_score is not None:
+            score = validation_score(flat.coefs, flat.intercepts)
+            progress.validation_scores.append(score)
+            improved = score >= progress.best_score + tol
+            if score > progress.best_score:
+                progress.best_score = score
+                progress.best_loss = progress.loss_curve[-1]
+                progress.best_theta = flat.theta.copy()
+            progress.report("epoch", f", validation score = {score:.6f}")
+        else:
+            improved = progress.loss_curve[-1] <= progress.best_loss - tol
+            progress.keep_if_best(progress.loss_curve[-1], flat.theta)
+            progress.report("epoch")
+        no_improvement = 0 if improved else no_improvement + 1
+        if no_improvement > n_iter_no_change:
+            break
+    else:
+        if warn:
+            warnings.warn(
+                f"{phase}: {solver} reached max_iter={max_iter} epochs before "
+                "converging; increase the iteration limit of this phase.",
+                ConvergenceWarning,
+            )
+    if progress.validation_scores:
+        # Early stopping keeps the best validated weights.
+        flat.theta[...] = progress.best_theta
+        return progress.best_loss
+    return progress.loss_curve[-1]
+
+
+def minimize(
     loss_grad,
-    params,
-    n_samples,
+    coefs,
+    intercepts,
     *,
-    solver,
-    batch_size,
-    learning_rate_init,
+    solver="lbfgs",
     max_iter,
     tol,
-    n_iter_no_change,
-    shuffle,
-    rng,
-    validation_score=None,
-    optimizer=None,
     phase="training",
     verbose=0,
+    interruptible=False,
     warn_at_max_iter=True,
+    n_samples=None,
+    batch_size=200,
+    learning_rate_init=1e-3,
+    n_iter_no_change=10,
+    shuffle=True,
+    rng=None,
+    validation_score=None,
+    optimizer=None,
 ):
-    """Minimise ``loss_grad`` with mini-batch Adam or SGD.
+    """Minimise ``loss_grad`` over ``(coefs, intercepts)`` with one solver.
 
     Parameters
     ----------
     loss_grad : callable
-        ``loss_grad(params, grads, rows) -> float``: mean loss over the
-        samples ``rows`` (an index array or slice), gradient into ``grads``.
-    params : list of ndarray
-        Starting point (not modified); its dtype is the working dtype.
-    n_samples : int
-        Number of training samples.
-    solver : {"adam", "sgd"}
-    batch_size, learning_rate_init, shuffle :
-        As in ``MLPClassifier``.
+        ``loss_grad(coefs, intercepts, coef_grads, intercept_grads, rows=None)
+        -> float``: the mean loss over the samples ``rows`` (all of them when
+        None; an index array or a slice otherwise), its gradient written into
+        ``coef_grads`` and ``intercept_grads`` (arrays of the parameters'
+        shapes).
+    coefs, intercepts : list of ndarray
+        Starting point; their dtype is the working dtype. Not modified.
+    solver : {"lbfgs", "adam", "sgd"}
+        SciPy's full-batch L-BFGS-B, or mini-batch epochs of Adam or SGD with
+        Nesterov momentum.
     max_iter : int
-        Maximum number of epochs.
-    tol, n_iter_no_change : float, int
-        Stop when the epoch's training loss (or, with ``validation_score``,
-        the validation score) has not improved by ``tol`` for
-        ``n_iter_no_change`` epochs, as ``MLPClassifier`` does.
-    rng : RandomState
-        Shuffles the samples.
-    validation_score : callable or None
-        ``validation_score(params) -> float``, higher is better. When given,
-        training stops early on it and the best parameters are restored.
-    optimizer : AdamOptimizer, SGDOptimizer or None
-        Optimiser state to continue from (``partial_fit``); a new one if None.
-    phase, verbose :
-        As in :func:`minimize_lbfgs`.
+        Maximum L-BFGS iterations, or epochs.
+    tol : float
+        L-BFGS: stop when the largest gradient component is below ``tol``
+        (``gtol``). Adam/SGD: the least improvement that counts (see
+        :func:`_run_minibatch`).
+    phase : str
+        Name of the phase, in messages, warnings and verbose lines.
+    verbose : int
+        Print the loss after every iteration or epoch when positive.
+    interruptible : bool
+        If True, Ctrl-C stops the run, warns and returns the best iterate so
+        far (lowest loss; for early stopping, best validation score) as
+        ``MLPClassifier`` does; if False it propagates.
     warn_at_max_iter : bool
-        Warn with ConvergenceWarning if ``max_iter`` epochs did not converge.
+        Warn with a ``ConvergenceWarning`` when the run ends unconverged.
+    n_samples : int
+        Number of training samples (Adam/SGD).
+    batch_size, learning_rate_init, n_iter_no_change, shuffle :
+        As in ``MLPClassifier`` (Adam/SGD).
+    rng : numpy.random.RandomState
+        Shuffles the samples (Adam/SGD). Advanced in place.
+    validation_score : callable or None
+        ``validation_score(coefs, intercepts) -> float``, higher is better.
+        When given (Adam/SGD), training stops early on it and the best
+        parameters are restored.
+    optimizer : AdamOptimizer, SGDOptimizer or None
+        State to continue from (``partial_fit``); it is copied, not changed.
 
     Returns
     -------
-    params, loss, n_iter, loss_curve, validation_scores, optimizer
+    result : MinimizeResult
     """
-    theta, grad, param_views, grad_views = _flat_buffers(params)
-    if optimizer is None:
-        optimizer = make_optimizer(solver, theta, learning_rate_init)
-
-    loss_curve, validation_scores = [], []
-    best_loss, best_score, best_theta = np.inf, -np.inf, None
-    no_improvement = 0
-    start = time.perf_counter()
-    converged = False
-    for epoch in range(max_iter):
-        order = rng.permutation(n_samples) if shuffle else None
-        epoch_loss = 0.0
-        for begin in range(0, n_samples, batch_size):
-            end = min(begin + batch_size, n_samples)
-            rows = order[begin:end] if shuffle else slice(begin, end)
-            loss = loss_grad(param_views, grad_views, rows)
-            _check_finite(
-                loss, grad, phase,
-                "scale the input, lower learning_rate_init or increase alpha",
-            )
-            epoch_loss += loss * (end - begin)
-            optimizer.step(theta, grad)
-        loss_curve.append(epoch_loss / n_samples)
-
-        if validation_score is not None:
-            score = validation_score(param_views)
-            validation_scores.append(score)
-            improved = score > best_score + tol
-            if score > best_score:
-                best_score, best_theta = score, theta.copy()
-        else:
-            improved = loss_curve[-1] < best_loss - tol
-            best_loss = min(best_loss, loss_curve[-1])
-        no_improvement = 0 if improved else no_improvement + 1
-        if verbose:
-            extra = f", validation score = {validation_scores[-1]:.6f}" if validation_scores else ""
-            print(
-                f"[{phase}] epoch {epoch + 1}, loss = {loss_curve[-1]:.8f}{extra}, "
-                f"elapsed = {time.perf_counter() - start:.2f}s"
-            )
-        if no_improvement >= n_iter_no_change:
-            converged = True
-            break
-
-    if not converged and warn_at_max_iter:
-        warnings.warn(
-            f"{phase}: {solver} reached max_iter={max_iter} epochs before "
-            "converging; increase the iteration limit of this phase.",
-            ConvergenceWarning,
+    flat = _FlatParameters(coefs, intercepts)
+    keep_best = interruptible or validation_score is not None
+    progress = _Progress(flat, phase, verbose, keep_best)
+    if solver != "lbfgs":
+        optimizer = (
+            copy.deepcopy(optimizer)
+            if optimizer is not None
+            else _OPTIMIZERS[solver](flat.theta.size, flat.theta.dtype, learning_rate_init)
         )
-    if best_theta is not None:
-        theta[...] = best_theta
-    return (
-        param_views,
-        float(loss_curve[-1]),
-        len(loss_curve),
-        loss_curve,
-        validation_scores or None,
+    try:
+        if solver == "lbfgs":
+            loss, n_iter = _run_lbfgs(
+                loss_grad, flat, progress, max_iter=max_iter, tol=tol, phase=phase,
+                warn=warn_at_max_iter,
+            )
+        else:
+            loss = _run_minibatch(
+                loss_grad, flat, progress, solver=solver, max_iter=max_iter, tol=tol,
+                phase=phase, warn=warn_at_max_iter, n_samples=n_samples,
+                batch_size=batch_size, learning_rate_init=learning_rate_init,
+                n_iter_no_change=n_iter_no_change, shuffle=shuffle, rng=rng,
+                validation_score=validation_score, optimizer=optimizer,
+            )
+            n_iter = len(progress.loss_curve)
+    except KeyboardInterrupt:
+        if not interruptible:
+            raise
+        loss, n_iter = progress.interrupted(), len(progress.loss_curve)
+    return MinimizeResult(
+        flat.coefs,
+        flat.intercepts,
+        float(loss),
+        n_iter,
+        progress.loss_curve,
+        progress.validation_scores or None,
         optimizer,
     )

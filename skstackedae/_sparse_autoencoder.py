@@ -1,29 +1,18 @@
 """The SparseAutoencoder transformer."""
 
+import copy
 from numbers import Integral, Real
 
 import numpy as np
 from scipy import sparse
-from sklearn.base import (
-    BaseEstimator,
-    ClassNamePrefixFeaturesOutMixin,
-    TransformerMixin,
-    _fit_context,
-)
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils._available_if import available_if
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_array, check_is_fitted
 
-from ._network import (
-    autoencoder_loss_grad,
-    decode,
-    encode,
-    mean_reconstruction_error,
-)
-from ._atomic import restore_state_on_error
-from ._persistence import VersionedPickleMixin
-from ._solvers import minimize_lbfgs, minimize_minibatch
+from ._base import BaseNetwork
+from ._network import autoencoder_loss_grad, decode, encode, mean_reconstruction_error
 
 
 def init_weights(fan_in, fan_out, dtype, rng):
@@ -47,21 +36,7 @@ def mask_corrupt(X, corruption, rng):
     return X * (rng.uniform(size=X.shape) >= corruption).astype(X.dtype)
 
 
-def _batch_size(batch_size, n_samples):
-    """``"auto"`` means min(200, n_samples); larger sizes are clipped."""
-    return min(200 if batch_size == "auto" else batch_size, n_samples)
-
-
-def _split_validation(X, validation_fraction, rng):
-    """Random (train, validation) split of the rows of X for early stopping."""
-    n_validation = max(1, int(round(validation_fraction * X.shape[0])))
-    order = rng.permutation(X.shape[0])
-    return X[order[n_validation:]], X[order[:n_validation]]
-
-
-class SparseAutoencoder(
-    VersionedPickleMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
-):
+class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNetwork):
     """Sparse (and optionally denoising) autoencoder with sigmoid hidden units.
 
     One hidden layer of ``n_components`` sigmoid units is trained to
@@ -140,7 +115,9 @@ class SparseAutoencoder(
         Fraction of the data held out when ``early_stopping=True``.
 
     n_iter_no_change : int, default=10
-        Epochs without improvement before "adam"/"sgd" stop.
+        "adam"/"sgd" stop after more than ``n_iter_no_change`` consecutive
+        epochs without an improvement of at least ``tol``, as
+        ``MLPClassifier`` does.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the weight initialisation and the corruption mask. Pass an int
@@ -214,23 +191,13 @@ class SparseAutoencoder(
     """
 
     _parameter_constraints: dict = {
+        **BaseNetwork._parameter_constraints,
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "sparsity_target": [Interval(Real, 0, 1, closed="neither")],
         "sparsity_weight": [Interval(Real, 0, None, closed="left")],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "corruption": [Interval(Real, 0, 1, closed="left")],
         "decoder": [StrOptions({"auto", "logistic", "linear"})],
-        "solver": [StrOptions({"lbfgs", "adam", "sgd"})],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
-        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
-        "shuffle": ["boolean"],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
     }
 
     def __init__(
@@ -291,102 +258,84 @@ class SparseAutoencoder(
         self : SparseAutoencoder
             The fitted autoencoder.
         """
-        with restore_state_on_error(self):
-            return self._fit(X)
+        return self._atomic_fit(X)
 
     def _fit(self, X, incremental=False):
         warm = incremental and hasattr(self, "coefs_")
-        X = validate_data(
-            self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=not warm
-        )
+        X = self._validate_X(X, reset=not warm)
         if warm:
-            decoder, rng = self.decoder_, self._rng
-            params = [p.astype(X.dtype) for p in self.coefs_ + self.intercepts_]
+            # Work on copies: a partial_fit that fails half-way must leave
+            # the optimiser and the generator as they were (all or nothing).
+            decoder, rng, optimizer = self.decoder_, copy.deepcopy(self._rng), self._optimizer
+            coefs, intercepts = self._params_as(X.dtype)
         else:
             decoder = self.decoder
             if decoder == "auto":
-                in_unit_interval = X.min() >= 0 and X.max() <= 1
-                decoder = "logistic" if in_unit_interval else "linear"
-            rng = check_random_state(self.random_state)
-            n_features = X.shape[1]
-            params = [
-                init_weights(n_features, self.n_components, X.dtype, rng),
-                init_weights(self.n_components, n_features, X.dtype, rng),
-                np.zeros(self.n_components, dtype=X.dtype),
-                np.zeros(n_features, dtype=X.dtype),
-            ]
-        phase = f"SparseAutoencoder({self.n_components})"
-        cost = dict(
-            alpha=self.alpha,
-            sparsity_target=self.sparsity_target,
-            sparsity_weight=self.sparsity_weight,
-            decoder=decoder,
+                decoder = "logistic" if X.min() >= 0 and X.max() <= 1 else "linear"
+            rng, optimizer = check_random_state(self.random_state), None
+            coefs, intercepts = self._initial_params(X.shape[1], X.dtype, rng)
+
+        X_train, validation_score = X, None
+        if self.early_stopping and self.solver != "lbfgs" and not incremental:
+            train, val = self._early_stopping_split(X.shape[0], rng)
+            X_train, X_val = X[train], X[val]
+
+            def validation_score(coefs, intercepts):
+                return -mean_reconstruction_error(X_val, coefs, intercepts, decoder)
+
+        result = self._train(
+            self._objective(X_train, decoder, rng), coefs, intercepts,
+            phase=f"SparseAutoencoder({self.n_components})",
+            n_samples=X_train.shape[0], max_iter=1 if incremental else self.max_iter,
+            rng=rng, validation_score=validation_score, optimizer=optimizer,
+            incremental=incremental,
         )
-        buffers = {}
-        optimizer, validation_scores = None, None
-
-        if self.solver == "lbfgs":
-            X_input = mask_corrupt(X, self.corruption, rng)
-
-            def loss_grad(params, grads):
-                return autoencoder_loss_grad(
-                    params[:2], params[2:], X_input, X, coef_grads=grads[:2],
-                    intercept_grads=grads[2:], buffers=buffers, **cost,
-                )
-
-            params, loss, n_iter, loss_curve = minimize_lbfgs(
-                loss_grad, params, max_iter=self.max_iter, tol=self.tol,
-                phase=phase, verbose=self.verbose,
-            )
-        else:
-            X_train, validation_score = X, None
-            if self.early_stopping and not incremental:
-                X_train, X_val = _split_validation(X, self.validation_fraction, rng)
-
-                def validation_score(params):
-                    return -mean_reconstruction_error(X_val, params[:2], params[2:], decoder)
-
-            def loss_grad(params, grads, rows):
-                # rho_hat is estimated on each mini-batch; a fresh corruption
-                # mask is drawn for every batch.
-                X_batch = X_train[rows]
-                return autoencoder_loss_grad(
-                    params[:2], params[2:], mask_corrupt(X_batch, self.corruption, rng),
-                    X_batch, coef_grads=grads[:2], intercept_grads=grads[2:],
-                    buffers=buffers, **cost,
-                )
-
-            params, loss, n_iter, loss_curve, validation_scores, optimizer = (
-                minimize_minibatch(
-                    loss_grad, params, X_train.shape[0], solver=self.solver,
-                    batch_size=_batch_size(self.batch_size, X_train.shape[0]),
-                    learning_rate_init=self.learning_rate_init,
-                    max_iter=1 if incremental else self.max_iter,
-                    tol=self.tol, n_iter_no_change=self.n_iter_no_change,
-                    shuffle=self.shuffle, rng=rng, validation_score=validation_score,
-                    optimizer=self._optimizer if warm else None, phase=phase,
-                    verbose=self.verbose, warn_at_max_iter=not incremental,
-                )
-            )
-            if warm:
-                loss_curve = self.loss_curve_ + loss_curve
-                n_iter += self.n_iter_
 
         # Set the fitted state only once training has succeeded.
+        previous_curve, previous_n_iter = (self.loss_curve_, self.n_iter_) if warm else ([], 0)
+        self._set_training_result(result)
+        self.loss_curve_ = previous_curve + result.loss_curve
+        self.n_iter_ = previous_n_iter + result.n_iter
         self.decoder_ = decoder
-        self.coefs_ = params[:2]
-        self.intercepts_ = params[2:]
         self.components_ = self.coefs_[0].T
-        self.loss_ = loss
-        self.loss_curve_ = loss_curve
-        self.n_iter_ = n_iter
-        self.validation_scores_ = validation_scores
-        self.best_validation_score_ = (
-            None if validation_scores is None else max(validation_scores)
-        )
         self._rng = rng
-        self._optimizer = optimizer
+        self._optimizer = result.optimizer
         return self
+
+    def _initial_params(self, n_features, dtype, rng):
+        """UFLDL's initialisation: small uniform weights, zero biases."""
+        coefs = [
+            init_weights(n_features, self.n_components, dtype, rng),
+            init_weights(self.n_components, n_features, dtype, rng),
+        ]
+        return coefs, [np.zeros(self.n_components, dtype), np.zeros(n_features, dtype)]
+
+    def _objective(self, X, decoder, rng):
+        """The autoencoder cost on ``X`` (or its rows), as the solvers call it.
+
+        With L-BFGS the cost must be deterministic, so the corruption mask is
+        drawn once; mini-batches draw a fresh mask each, and estimate the
+        mean activation ``rho_hat`` of the sparsity term on the batch.
+        """
+        buffers = {}
+        cost = dict(
+            alpha=self.alpha, sparsity_target=self.sparsity_target,
+            sparsity_weight=self.sparsity_weight, decoder=decoder, buffers=buffers,
+        )
+        X_fixed_input = mask_corrupt(X, self.corruption, rng) if self.solver == "lbfgs" else None
+
+        def loss_grad(coefs, intercepts, coef_grads, intercept_grads, rows=None):
+            if rows is None:
+                X_target, X_input = X, X_fixed_input
+            else:
+                X_target = X[rows]
+                X_input = mask_corrupt(X_target, self.corruption, rng)
+            return autoencoder_loss_grad(
+                coefs, intercepts, X_input, X_target, coef_grads=coef_grads,
+                intercept_grads=intercept_grads, **cost,
+            )
+
+        return loss_grad
 
     def _check_solver(self):
         return self.solver != "lbfgs"
@@ -413,8 +362,7 @@ class SparseAutoencoder(
         -------
         self : SparseAutoencoder
         """
-        with restore_state_on_error(self):
-            return self._fit(X, incremental=True)
+        return self._atomic_fit(X, incremental=True)
 
     def transform(self, X):
         """Encode X: the hidden activations.
@@ -430,10 +378,8 @@ class SparseAutoencoder(
             Hidden activations, in (0, 1).
         """
         check_is_fitted(self)
-        X = validate_data(
-            self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
-        )
-        coefs, intercepts = self._params(X.dtype)
+        X = self._validate_X(X, reset=False)
+        coefs, intercepts = self._params_as(X.dtype)
         return encode(X, coefs[0], intercepts[0])
 
     def inverse_transform(self, X):
@@ -457,7 +403,7 @@ class SparseAutoencoder(
                 f"X has {H.shape[1]} features, but inverse_transform expects "
                 f"{n_hidden} hidden activations (n_components)."
             )
-        coefs, intercepts = self._params(H.dtype)
+        coefs, intercepts = self._params_as(H.dtype)
         return decode(H, coefs[1], intercepts[1], self.decoder_)
 
     def score(self, X, y=None):
@@ -479,22 +425,14 @@ class SparseAutoencoder(
         score : float
         """
         check_is_fitted(self)
-        X = validate_data(
-            self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
-        )
-        return -mean_reconstruction_error(X, *self._params(X.dtype), self.decoder_)
+        X = self._validate_X(X, reset=False)
+        return -mean_reconstruction_error(X, *self._params_as(X.dtype), self.decoder_)
 
     @property
     def _n_features_out(self):
         return self.coefs_[0].shape[1]
 
-    def _params(self, dtype):
-        """``(coefs, intercepts)`` in ``dtype``, to match the input's."""
-        cast = [p.astype(dtype, copy=False) for p in self.coefs_ + self.intercepts_]
-        return cast[:2], cast[2:]
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        tags.input_tags.sparse = True
         return tags

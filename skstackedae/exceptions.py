@@ -1,6 +1,14 @@
 """Warnings and errors raised by skstackedae."""
 
-from ._solvers import NonFiniteLossError
+
+class NonFiniteLossError(FloatingPointError):
+    """The loss or its gradient became NaN or infinite during a fit.
+
+    Raised by every solver, naming the phase (``SparseAutoencoder(200)``,
+    ``softmax``, ``fine-tuning``); the estimator is left as it was before
+    the fit. Scaling the input, a larger ``alpha`` or, for "adam"/"sgd", a
+    smaller ``learning_rate_init`` usually cures it.
+    """
 
 
 class InconsistentVersionWarning(UserWarning):

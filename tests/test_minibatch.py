@@ -7,7 +7,6 @@ from numpy.testing import assert_array_equal
 from sklearn.model_selection import train_test_split
 
 from skstackedae import SparseAutoencoder, StackedAEClassifier
-from skstackedae._solvers import minimize_minibatch
 
 
 @pytest.mark.parametrize("solver, rate", [("adam", 1e-2), ("sgd", 0.1)])
@@ -69,29 +68,6 @@ def test_partial_fit_rejects_a_new_feature_count(small_digits):
     ae = SparseAutoencoder(5, solver="adam", random_state=0).partial_fit(X)
     with pytest.raises(ValueError, match="X has 10 features, but SparseAutoencoder is expecting 64"):
         ae.partial_fit(X[:, :10])
-
-
-def test_early_stopping_restores_the_best_parameters():
-    # A quadratic training loss whose validation score peaks at epoch 3.
-    target = np.array([1.0, -2.0])
-    snapshots = []
-
-    def loss_grad(params, grads, rows):
-        grads[0][...] = params[0] - target
-        return 0.5 * float(np.sum((params[0] - target) ** 2))
-
-    def validation_score(params):
-        snapshots.append(params[0].copy())
-        return -abs(len(snapshots) - 3)
-
-    params, loss, n_iter, curve, scores, _ = minimize_minibatch(
-        loss_grad, [np.zeros(2)], 4, solver="sgd", batch_size=4,
-        learning_rate_init=0.1, max_iter=50, tol=0.0, n_iter_no_change=4,
-        shuffle=False, rng=np.random.RandomState(0), validation_score=validation_score,
-    )
-    assert n_iter == 7  # epoch 3 is best, then 4 epochs without improvement
-    assert scores == [-2, -1, 0, -1, -2, -3, -4]
-    assert_array_equal(params[0], snapshots[2])
 
 
 def test_classifier_early_stopping(digits):

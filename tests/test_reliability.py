@@ -11,7 +11,7 @@ import skstackedae._sparse_autoencoder
 import skstackedae._stacked
 from skstackedae import SparseAutoencoder, StackedAEClassifier
 from skstackedae._network import kl_divergence
-from skstackedae._solvers import NonFiniteLossError
+from skstackedae.exceptions import NonFiniteLossError
 
 
 def small_classifier(**params):

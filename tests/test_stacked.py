@@ -6,7 +6,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
 
-import skstackedae._stacked
+import skstackedae._base
 from skstackedae import StackedAEClassifier
 
 
@@ -140,14 +140,14 @@ def test_failed_fit_leaves_the_fitted_model_unchanged(small_digits, monkeypatch)
     clf = small_classifier().fit(X, y)
     expected = clf.predict_proba(X)
     state = dict(vars(clf))
-    real_minimize = skstackedae._stacked.minimize_lbfgs
+    real_minimize = skstackedae._base.minimize
 
     def fail_in_fine_tuning(*args, phase, **kwargs):
         if phase == "fine-tuning":
             raise FloatingPointError("injected failure")
         return real_minimize(*args, phase=phase, **kwargs)
 
-    monkeypatch.setattr(skstackedae._stacked, "minimize_lbfgs", fail_in_fine_tuning)
+    monkeypatch.setattr(skstackedae._base, "minimize", fail_in_fine_tuning)
     with pytest.raises(FloatingPointError, match="injected"):
         clf.set_params(random_state=1).fit(X, y)
     assert {k: v for k, v in vars(clf).items() if k != "random_state"} == {

@@ -1,0 +1,138 @@
+"""The base class of every estimator: input validation, all-or-nothing fits,
+training phases through the one solver entry point, and their reports."""
+
+import math
+import time
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.model_selection import train_test_split
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import validate_data
+
+from ._atomic import restore_state_on_error
+from ._persistence import VersionedPickleMixin
+from ._solvers import minimize
+
+
+class BaseNetwork(VersionedPickleMixin, BaseEstimator):
+    """What every skstackedae estimator shares (not public).
+
+    Subclasses implement ``_fit``; their public ``fit`` calls
+    :meth:`_atomic_fit`, and each training phase goes through :meth:`_train`.
+    """
+
+    # The optimisation parameters, with MLPClassifier's names and meanings.
+    _parameter_constraints: dict = {
+        "solver": [StrOptions({"lbfgs", "adam", "sgd"})],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "shuffle": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def _atomic_fit(self, *args, **kwargs):
+        """``self._fit(...)``, leaving the estimator as it was if it raises."""
+        with restore_state_on_error(self):
+            return self._fit(*args, **kwargs)
+
+    def _validate_X(self, X, y="no_validation", *, reset):
+        """scikit-learn's validation: float64/float32, CSR for sparse input."""
+        return validate_data(
+            self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32], reset=reset
+        )
+
+    def _params_as(self, dtype):
+        """The fitted ``(coefs, intercepts)`` in ``dtype``, to match the input's."""
+        return (
+            [W.astype(dtype, copy=False) for W in self.coefs_],
+            [b.astype(dtype, copy=False) for b in self.intercepts_],
+        )
+
+    def _early_stopping_split(self, n_samples, rng, stratify=None):
+        """Row indices ``(train, validation)`` for early stopping.
+
+        ``train_test_split`` itself, with a clear error first where the split
+        would leave a side without rows (or, stratified, without a row of
+        every class).
+        """
+        n_validation = math.ceil(self.validation_fraction * n_samples)
+        n_train = n_samples - n_validation
+        need = 1 if stratify is None else np.unique(stratify).shape[0]
+        if min(n_train, n_validation) < need:
+            per_class = "" if stratify is None else f" (one per class of {need}, stratified)"
+            raise ValueError(
+                f"early_stopping=True holds out validation_fraction="
+                f"{self.validation_fraction} of the {n_samples} training samples: "
+                f"{n_validation} for validation and {n_train} for training, but each "
+                f"side needs at least {need}{per_class}. Change 'validation_fraction', "
+                "pass more samples, or set early_stopping=False."
+            )
+        return train_test_split(
+            np.arange(n_samples), test_size=n_validation, stratify=stratify,
+            random_state=rng,
+        )
+
+    def _train(
+        self,
+        loss_grad,
+        coefs,
+        intercepts,
+        *,
+        phase,
+        n_samples,
+        max_iter,
+        rng,
+        validation_score=None,
+        interruptible=False,
+        optimizer=None,
+        incremental=False,
+    ):
+        """One training phase with this estimator's solver settings.
+
+        See :func:`skstackedae._solvers.minimize`; returns its result.
+        """
+        batch_size = 200 if self.batch_size == "auto" else self.batch_size
+        return minimize(
+            loss_grad, coefs, intercepts, solver=self.solver, max_iter=max_iter,
+            tol=self.tol, phase=phase, verbose=self.verbose,
+            interruptible=interruptible, warn_at_max_iter=not incremental,
+            n_samples=n_samples, batch_size=min(batch_size, n_samples),
+            learning_rate_init=self.learning_rate_init,
+            n_iter_no_change=self.n_iter_no_change, shuffle=self.shuffle, rng=rng,
+            validation_score=validation_score, optimizer=optimizer,
+        )
+
+    def _set_training_result(self, result, coefs=None, intercepts=None):
+        """The fitted attributes every estimator shares, from a phase's result."""
+        self.coefs_ = list(result.coefs if coefs is None else coefs)
+        self.intercepts_ = list(result.intercepts if intercepts is None else intercepts)
+        self.loss_ = result.loss
+        self.loss_curve_ = result.loss_curve
+        self.n_iter_ = result.n_iter
+        self.validation_scores_ = result.validation_scores
+        self.best_validation_score_ = (
+            None if result.validation_scores is None else max(result.validation_scores)
+        )
+
+    def _log(self, message):
+        if self.verbose:
+            print(f"[{type(self).__name__}] {message}", flush=True)
+
+    def _log_done(self, name, loss, n_iter, start):
+        self._log(
+            f"{name} done: loss = {loss:.6f} after {n_iter} iteration(s), "
+            f"{time.perf_counter() - start:.2f}s"
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags

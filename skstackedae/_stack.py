@@ -1,0 +1,221 @@
+"""The base class of the stacked estimators: greedy pretraining of the stack,
+the output layer, fine-tuning and warm start, as named phases."""
+
+import time
+from numbers import Integral, Real
+from typing import NamedTuple
+
+import numpy as np
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, InvalidParameterError
+
+from ._base import BaseNetwork
+from ._network import encode, forward_hidden
+from ._sparse_autoencoder import SparseAutoencoder
+
+#: Each pretraining parameter of a stack and the :class:`SparseAutoencoder`
+#: parameter it sets on every layer. It yields both the forwarding
+#: (:meth:`BaseStackedAE._pretrain`) and the constraints.
+PRETRAIN_PARAMETERS = {
+    "sparsity_target": "sparsity_target",
+    "sparsity_weight": "sparsity_weight",
+    "pretrain_alpha": "alpha",
+    "corruption": "corruption",
+    "decoder": "decoder",
+    "pretrain_max_iter": "max_iter",
+    "solver": "solver",
+    "tol": "tol",
+    "batch_size": "batch_size",
+    "learning_rate_init": "learning_rate_init",
+    "shuffle": "shuffle",
+    "early_stopping": "early_stopping",
+    "validation_fraction": "validation_fraction",
+    "n_iter_no_change": "n_iter_no_change",
+    "verbose": "verbose",
+}
+
+#: Where a stack's default differs from SparseAutoencoder's, and why.
+#: pretrain_max_iter: 50 per layer, then fine-tuning, gave 95.0 % held-out
+#: accuracy on the 5,000-digit MNIST sample in 16 s, against 94.8 % in 93 s
+#: with UFLDL's 400 (SparseAutoencoder keeps 400: alone, it is the product).
+PRETRAIN_DEFAULT_OVERRIDES = {"pretrain_max_iter": 50}
+
+
+class Targets(NamedTuple):
+    """A stack's targets, as its output layer and early stopping need them."""
+
+    y: np.ndarray
+    """What the output layer's cost reads (class indices for a classifier)."""
+    n_outputs: int
+    """Units of the output layer."""
+    stratify: np.ndarray | None
+    """Labels to stratify the early-stopping split by, or None."""
+    attributes: dict
+    """Fitted attributes that describe the targets (``classes_``)."""
+
+
+class _Data(NamedTuple):
+    X: object
+    y: np.ndarray
+    X_val: object = None
+    y_val: np.ndarray = None
+
+
+class BaseStackedAE(BaseNetwork):
+    """Greedy pretraining, an output layer and fine-tuning (not public).
+
+    A public stack adds its output layer and target handling through:
+
+    - ``_validate_targets(y, *, warm) -> Targets``;
+    - ``_network_loss_grad(coefs, intercepts, X, y, *, alpha, coef_grads,
+      intercept_grads, buffers)``, the cost of the whole network;
+    - ``_validation_score(coefs, intercepts, X, y) -> float`` for early
+      stopping (higher is better);
+    - ``_output_phase``, the output phase's name in messages, and
+      ``_output_curve_attribute``, the fitted attribute for its loss curve.
+    """
+
+    _parameter_constraints: dict = {
+        **BaseNetwork._parameter_constraints,
+        **{
+            name: SparseAutoencoder._parameter_constraints[ae_name]
+            for name, ae_name in PRETRAIN_PARAMETERS.items()
+        },
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "fine_tune": ["boolean"],
+        "warm_start": ["boolean"],
+    }
+
+    def _fit(self, X, y):
+        warm = self.warm_start and hasattr(self, "coefs_")
+        hidden_layer_sizes = self._check_hidden_layer_sizes()
+        X, y = self._validate_X(X, y, reset=not warm)
+        targets = self._validate_targets(y, warm=warm)
+        rng = check_random_state(self.random_state)
+        data = self._split(X, targets, rng)
+
+        if warm:
+            autoencoders = self.autoencoders_
+            coefs, intercepts = (list(p) for p in self._params_as(X.dtype))
+            output_curve = getattr(self, self._output_curve_attribute)
+        else:
+            autoencoders, coefs, intercepts = self._initialise(
+                data.X, hidden_layer_sizes, targets.n_outputs, rng
+            )
+        if not (warm and self.fine_tune):
+            result = self._train_output_layer(coefs, intercepts, data, rng)
+            coefs[-1], intercepts[-1] = result.coefs[0], result.intercepts[0]
+            output_curve = result.loss_curve
+        if self.fine_tune:
+            result = self._fine_tune(coefs, intercepts, data, rng)
+            coefs, intercepts = result.coefs, result.intercepts
+
+        # Set the fitted state only once every phase has succeeded.
+        for name, value in targets.attributes.items():
+            setattr(self, name, value)
+        self.autoencoders_ = autoencoders
+        self._set_training_result(result, coefs, intercepts)
+        setattr(self, self._output_curve_attribute, output_curve)
+        self.n_layers_ = len(coefs) + 1
+        return self
+
+    # --- the phases, in the order they run ---------------------------------
+
+    def _split(self, X, targets, rng):
+        """Hold out the early-stopping rows (mini-batch solvers only)."""
+        if not (self.early_stopping and self.solver != "lbfgs"):
+            return _Data(X, targets.y)
+        train, val = self._early_stopping_split(X.shape[0], rng, targets.stratify)
+        return _Data(X[train], targets.y[train], X[val], targets.y[val])
+
+    def _initialise(self, X, hidden_layer_sizes, n_outputs, rng):
+        """The pretrained encoders and a small random output layer."""
+        autoencoders = self._pretrain(X, hidden_layer_sizes, rng)
+        coefs = [ae.coefs_[0] for ae in autoencoders]
+        intercepts = [ae.intercepts_[0] for ae in autoencoders]
+        # UFLDL's softmax initialisation: 0.005 * N(0, 1).
+        n_top = hidden_layer_sizes[-1]
+        coefs.append((0.005 * rng.standard_normal((n_top, n_outputs))).astype(X.dtype))
+        intercepts.append(np.zeros(n_outputs, dtype=X.dtype))
+        return autoencoders, coefs, intercepts
+
+    def _pretrain(self, X, hidden_layer_sizes, rng):
+        """Greedy layer-wise pretraining: one autoencoder per hidden layer,
+        each trained on the codes of the layer below."""
+        forwarded = {ae: getattr(self, name) for name, ae in PRETRAIN_PARAMETERS.items()}
+        autoencoders, codes = [], X
+        n_layers = len(hidden_layer_sizes)
+        for layer, n_hidden in enumerate(hidden_layer_sizes, start=1):
+            name = f"pretraining layer {layer} of {n_layers}"
+            self._log(f"{name}: {codes.shape[1]} -> {n_hidden} units")
+            start = time.perf_counter()
+            autoencoder = SparseAutoencoder(
+                n_components=n_hidden,
+                random_state=rng.randint(np.iinfo(np.int32).max),
+                **forwarded,
+            ).fit(codes)
+            # The network functions, not the public transform: nothing in a
+            # fit may depend on the global output configuration.
+            codes = encode(codes, autoencoder.coefs_[0], autoencoder.intercepts_[0])
+            autoencoders.append(autoencoder)
+            self._log_done(name, autoencoder.loss_, autoencoder.n_iter_, start)
+        return autoencoders
+
+    def _train_output_layer(self, coefs, intercepts, data, rng):
+        """The output layer alone, on the top codes of the current encoders."""
+        def top_codes(X):
+            return None if X is None else forward_hidden(X, coefs[:-1], intercepts[:-1])[-1]
+
+        codes = _Data(top_codes(data.X), data.y, top_codes(data.X_val), data.y_val)
+        return self._train_network(
+            [coefs[-1]], [intercepts[-1]], codes, rng, self._output_phase
+        )
+
+    def _fine_tune(self, coefs, intercepts, data, rng):
+        """Every layer together; Ctrl-C keeps the best network so far."""
+        return self._train_network(
+            coefs, intercepts, data, rng, "fine-tuning", interruptible=True
+        )
+
+    # --- shared by the supervised phases ----------------------------------
+
+    def _train_network(self, coefs, intercepts, data, rng, phase, interruptible=False):
+        self._log(f"{phase}: {len(coefs)} layer(s), {data.X.shape[0]} samples")
+        start = time.perf_counter()
+        buffers = {}
+
+        def loss_grad(coefs, intercepts, coef_grads, intercept_grads, rows=None):
+            X, y = (data.X, data.y) if rows is None else (data.X[rows], data.y[rows])
+            return self._network_loss_grad(
+                coefs, intercepts, X, y, alpha=self.alpha, coef_grads=coef_grads,
+                intercept_grads=intercept_grads, buffers=buffers,
+            )
+
+        validation_score = None
+        if data.X_val is not None:
+
+            def validation_score(coefs, intercepts):
+                return self._validation_score(coefs, intercepts, data.X_val, data.y_val)
+
+        result = self._train(
+            loss_grad, coefs, intercepts, phase=phase, n_samples=data.X.shape[0],
+            max_iter=self.max_iter, rng=rng, validation_score=validation_score,
+            interruptible=interruptible,
+        )
+        self._log_done(phase, result.loss, result.n_iter, start)
+        return result
+
+    def _check_hidden_layer_sizes(self):
+        """``hidden_layer_sizes`` as a list of positive ints, or raise."""
+        sizes = self.hidden_layer_sizes
+        sizes = [sizes] if isinstance(sizes, Integral) else list(sizes)
+        if not sizes or not all(
+            isinstance(h, Integral) and not isinstance(h, bool) and h > 0 for h in sizes
+        ):
+            raise InvalidParameterError(
+                f"The 'hidden_layer_sizes' parameter of {type(self).__name__} must "
+                "be a positive int or a non-empty sequence of positive ints; got "
+                f"{self.hidden_layer_sizes!r}."
+            )
+        return [int(h) for h in sizes]

@@ -1,0 +1,211 @@
+"""The one solver entry point: exact optimiser steps, stopping rules,
+warnings, Ctrl-C and the BLAS thread limit, on small problems."""
+
+import threading
+import warnings
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.exceptions import ConvergenceWarning
+from threadpoolctl import threadpool_info
+
+from skstackedae._solvers import (
+    AdamOptimizer,
+    MinimizeResult,
+    SGDOptimizer,
+    foreign_blas_single_threaded,
+    minimize,
+)
+from skstackedae.exceptions import NonFiniteLossError
+
+TARGET = np.array([[1.0, -2.0]])
+
+
+def quadratic(coefs, intercepts, coef_grads, intercept_grads, rows=None):
+    """0.5 ||W - TARGET||^2 + 0.5 ||b||^2, whatever the rows."""
+    coef_grads[0][...] = coefs[0] - TARGET
+    intercept_grads[0][...] = intercepts[0]
+    return 0.5 * float(np.sum((coefs[0] - TARGET) ** 2) + np.sum(intercepts[0] ** 2))
+
+
+def start():
+    return [np.zeros((1, 2))], [np.ones(2)]
+
+
+def rosenbrock(coefs, intercepts, coef_grads, intercept_grads, rows=None):
+    """A valley that takes L-BFGS dozens of iterations from (-1, 2)."""
+    x, y = coefs[0][0]
+    coef_grads[0][...] = [[-2 * (1 - x) - 400 * x * (y - x**2), 200 * (y - x**2)]]
+    intercept_grads[0][...] = 0
+    return (1 - x) ** 2 + 100 * (y - x**2) ** 2
+
+
+def rosenbrock_start():
+    return [np.array([[-1.0, 2.0]])], [np.zeros(1)]
+
+
+def test_adam_one_step_is_exact():
+    # Kingma & Ba with bias correction, t = 1: the step is lr * g / (|g| + eps')
+    theta, grad = np.array([1.0, -3.0]), np.array([0.5, -2.0])
+    adam = AdamOptimizer(2, np.float64, learning_rate_init=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8)
+    adam.step(theta, grad)
+    m, v = 0.1 * grad, 0.001 * grad**2
+    rate = 0.1 * np.sqrt(1 - 0.999) / (1 - 0.9)
+    assert_allclose(theta, np.array([1.0, -3.0]) - rate * m / (np.sqrt(v) + 1e-8), rtol=1e-15)
+    assert adam.t == 1
+    assert_allclose(adam.m, m) and assert_allclose(adam.v, v)
+
+
+def test_sgd_nesterov_two_steps_are_exact():
+    theta, grad = np.array([1.0, -3.0]), np.array([0.5, -2.0])
+    sgd = SGDOptimizer(2, np.float64, learning_rate_init=0.1, momentum=0.9)
+    sgd.step(theta, grad)
+    velocity = -0.1 * grad
+    expected = np.array([1.0, -3.0]) + 0.9 * velocity - 0.1 * grad
+    assert_allclose(theta, expected, rtol=1e-15)
+    sgd.step(theta, grad)
+    velocity = 0.9 * velocity - 0.1 * grad
+    assert_allclose(theta, expected + 0.9 * velocity - 0.1 * grad, rtol=1e-15)
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "adam", "sgd"])
+def test_every_solver_returns_one_named_result_and_leaves_its_inputs(solver):
+    coefs, intercepts = start()
+    result = minimize(
+        quadratic, coefs, intercepts, solver=solver, max_iter=2000, tol=1e-12,
+        n_iter_no_change=100, n_samples=4, batch_size=4, learning_rate_init=0.05, shuffle=False,
+        rng=np.random.RandomState(0),
+    )
+    assert isinstance(result, MinimizeResult)
+    tolerance = 1e-6 if solver == "lbfgs" else 1e-2  # mini-batch steps hover
+    assert_allclose(result.coefs[0], TARGET, atol=tolerance)
+    assert_allclose(result.intercepts[0], 0, atol=tolerance)
+    assert result.n_iter == len(result.loss_curve) >= 1
+    assert result.loss_curve[-1] < result.loss_curve[0] or result.n_iter == 1
+    assert (result.optimizer is None) == (solver == "lbfgs")
+    assert result.validation_scores is None
+    assert_array_equal(coefs[0], 0) and assert_array_equal(intercepts[0], 1)
+
+
+def test_continued_optimiser_state_is_copied_not_changed():
+    coefs, intercepts = start()
+    common = dict(solver="adam", max_iter=3, tol=0, n_samples=4, batch_size=2,
+                  shuffle=False, rng=np.random.RandomState(0), warn_at_max_iter=False)
+    first = minimize(quadratic, coefs, intercepts, **common)
+    t, m = first.optimizer.t, first.optimizer.m.copy()
+    second = minimize(quadratic, first.coefs, first.intercepts, optimizer=first.optimizer, **common)
+    assert first.optimizer.t == t and second.optimizer.t == 2 * t
+    assert_array_equal(first.optimizer.m, m)
+
+
+def test_early_stopping_restores_the_best_parameters():
+    # The validation score peaks at epoch 3, then MLPClassifier's rule: stop
+    # after more than n_iter_no_change=4 epochs without improvement.
+    snapshots = []
+
+    def validation_score(coefs, intercepts):
+        snapshots.append(coefs[0].copy())
+        return -abs(len(snapshots) - 3)
+
+    result = minimize(
+        quadratic, *start(), solver="sgd", max_iter=50, tol=0.0, n_iter_no_change=4,
+        n_samples=4, batch_size=4, learning_rate_init=0.1, shuffle=False,
+        rng=np.random.RandomState(0), validation_score=validation_score,
+    )
+    assert result.n_iter == 8
+    assert result.validation_scores == [-2, -1, 0, -1, -2, -3, -4, -5]
+    assert_array_equal(result.coefs[0], snapshots[2])
+    assert result.loss == result.loss_curve[2]
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+def test_minibatch_warns_at_max_iter_naming_the_phase(solver):
+    with pytest.warns(ConvergenceWarning, match=f"^layer 7: {solver} reached max_iter=2 epochs"):
+        minimize(quadratic, *start(), solver=solver, max_iter=2, tol=0, phase="layer 7",
+                 n_samples=4, batch_size=4, rng=np.random.RandomState(0))
+
+
+def test_lbfgs_warns_at_max_iter_naming_the_phase():
+    with pytest.warns(ConvergenceWarning, match=r"^layer 7: L-BFGS reached max_iter=3 .*increase the iteration limit"):
+        result = minimize(rosenbrock, *rosenbrock_start(), max_iter=3, tol=1e-12, phase="layer 7")
+    assert result.n_iter == 3
+
+
+def test_lbfgs_line_search_failure_names_scipys_reason():
+    def uphill(coefs, intercepts, coef_grads, intercept_grads, rows=None):
+        loss = quadratic(coefs, intercepts, coef_grads, intercept_grads)
+        coef_grads[0] *= -1
+        intercept_grads[0] *= -1
+        return loss
+
+    with pytest.warns(ConvergenceWarning, match=r"^softmax: L-BFGS stopped after \d+ iteration\(s\) without converging \(SciPy: ABNORMAL"):
+        minimize(uphill, *start(), max_iter=50, tol=1e-10, phase="softmax")
+
+
+def test_converged_lbfgs_is_silent():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        minimize(quadratic, *start(), max_iter=50, tol=1e-8)
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "adam", "sgd"])
+def test_non_finite_loss_raises_for_every_solver(solver):
+    def nan_loss(coefs, intercepts, coef_grads, intercept_grads, rows=None):
+        quadratic(coefs, intercepts, coef_grads, intercept_grads)
+        return np.nan
+
+    with pytest.raises(NonFiniteLossError, match="loss of the fine-tuning phase became nan"):
+        minimize(nan_loss, *start(), solver=solver, max_iter=5, tol=0, phase="fine-tuning",
+                 n_samples=4, batch_size=4, rng=np.random.RandomState(0))
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "adam", "sgd"])
+def test_ctrl_c_keeps_the_best_iterate_when_interruptible(solver):
+    calls = []
+
+    def interrupted(coefs, intercepts, coef_grads, intercept_grads, rows=None):
+        calls.append(1)
+        if len(calls) > 6:
+            raise KeyboardInterrupt
+        return rosenbrock(coefs, intercepts, coef_grads, intercept_grads)
+
+    common = dict(solver=solver, max_iter=100, tol=0, phase="fine-tuning", n_samples=4,
+                  batch_size=2, learning_rate_init=1e-3, rng=np.random.RandomState(0))
+    with pytest.warns(UserWarning, match="fine-tuning: training interrupted by user"):
+        result = minimize(interrupted, *rosenbrock_start(), interruptible=True, **common)
+    assert 1 <= result.n_iter < 6
+    assert result.loss == min(result.loss_curve)
+    calls.clear()
+    with pytest.raises(KeyboardInterrupt):
+        minimize(interrupted, *rosenbrock_start(), interruptible=False, **common)
+
+
+def _blas_threads():
+    return [(lib["filepath"], lib["num_threads"]) for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+
+def test_thread_limit_is_shared_and_restored_by_the_last_to_leave():
+    found = _blas_threads()
+    inside, release = threading.Barrier(3, timeout=30), threading.Event()
+    seen = []
+
+    def hold():
+        with foreign_blas_single_threaded():
+            inside.wait()
+            seen.append(_blas_threads())
+            release.wait(timeout=30)
+
+    threads = [threading.Thread(target=hold) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    inside.wait()
+    release.set()
+    for thread in threads:
+        thread.join()
+    assert _blas_threads() == found
+    numpy_blas = [n for path, n in found if "numpy" in path]
+    foreign = [path for path, _ in found if "numpy" not in path]
+    if numpy_blas and foreign:  # two OpenBLAS (pip wheels): SciPy's held to 1
+        for threads_seen in seen:
+            assert all(n == 1 for path, n in threads_seen if path in foreign), (seen, foreign)
