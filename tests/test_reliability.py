@@ -53,6 +53,8 @@ def test_saturated_units_give_a_finite_sparsity_penalty(small_digits):
         intercept_grads=grads[2:],
     )
     assert np.isfinite(loss) and all(np.all(np.isfinite(g)) for g in grads)
+    # Large (each unit is as far from rho = 0.1 as the clip allows) but finite.
+    assert loss > 3.0 * 4 * 10
     assert np.isfinite(kl_divergence(0.1, np.array([1e-300])))
 
 

@@ -190,4 +190,6 @@ def test_sparse_input_with_denoising_and_minibatches(small_digits):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         ae.fit(X_sparse)
-    assert np.all(np.isfinite(ae.transform(X_sparse)))
+    codes = ae.transform(X_sparse)
+    np.testing.assert_allclose(codes, ae.transform(X), rtol=1e-12)
+    assert np.all((codes > 0) & (codes < 1))

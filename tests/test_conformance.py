@@ -1,0 +1,96 @@
+"""scikit-learn checks that parametrize_with_checks does not run (scikit-learn
+calls them explicitly in its own test suite), and the pretraining table."""
+
+import inspect
+
+import pytest
+from sklearn.utils.estimator_checks import (
+    check_dataframe_column_names_consistency,
+    check_global_output_transform_pandas,
+    check_global_set_output_transform_polars,
+    check_param_validation,
+    check_set_output_transform,
+    check_set_output_transform_pandas,
+    check_set_output_transform_polars,
+)
+
+from skstackedae import SparseAutoencoder, StackedAEClassifier
+from skstackedae._stack import PRETRAIN_DEFAULT_OVERRIDES, PRETRAIN_PARAMETERS
+
+ESTIMATORS = [
+    SparseAutoencoder(n_components=5, max_iter=20, random_state=0),
+    SparseAutoencoder(n_components=5, solver="adam", max_iter=5, random_state=0),
+    StackedAEClassifier((6,), pretrain_max_iter=10, max_iter=20, random_state=0),
+    StackedAEClassifier((6,), solver="sgd", pretrain_max_iter=5, max_iter=5, random_state=0),
+]
+TRANSFORMERS = [e for e in ESTIMATORS if hasattr(e, "transform")]
+ALL_CHECKS = [check_param_validation, check_dataframe_column_names_consistency]
+TRANSFORMER_CHECKS = [
+    check_set_output_transform,
+    check_set_output_transform_pandas,
+    check_global_output_transform_pandas,
+    check_set_output_transform_polars,
+    check_global_set_output_transform_polars,
+]
+
+
+def _id(value):
+    return value.__name__ if callable(value) and not hasattr(value, "fit") else repr(value).replace(" ", "")
+
+
+@pytest.mark.parametrize("check", ALL_CHECKS, ids=_id)
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=_id)
+def test_explicit_checks(estimator, check):
+    check(type(estimator).__name__, estimator)
+
+
+# These checks fit on a DataFrame and transform an array, and the reverse, on
+# purpose, which warns (as it should) about the feature names; setup.cfg makes
+# warnings errors, so those two messages are let through here.
+@pytest.mark.filterwarnings("ignore:X does not have valid feature names:UserWarning")
+@pytest.mark.filterwarnings("ignore:X has feature names, but:UserWarning")
+@pytest.mark.parametrize("check", TRANSFORMER_CHECKS, ids=_id)
+@pytest.mark.parametrize("estimator", TRANSFORMERS, ids=_id)
+def test_explicit_set_output_checks(estimator, check):
+    pytest.importorskip("polars" if "polars" in check.__name__ else "pandas")
+    check(type(estimator).__name__, estimator)
+
+
+def _defaults(cls):
+    return {
+        name: p.default for name, p in inspect.signature(cls.__init__).parameters.items()
+        if p.default is not inspect.Parameter.empty
+    }
+
+
+def test_pretraining_table_defaults_agree_with_sparse_autoencoder():
+    stacked, autoencoder = _defaults(StackedAEClassifier), _defaults(SparseAutoencoder)
+    for name, ae_name in PRETRAIN_PARAMETERS.items():
+        expected = PRETRAIN_DEFAULT_OVERRIDES.get(name, autoencoder[ae_name])
+        assert stacked[name] == expected, name
+    # Every override is a real difference, and every table entry is a
+    # parameter of both estimators with the same constraints.
+    for name, value in PRETRAIN_DEFAULT_OVERRIDES.items():
+        assert value != autoencoder[PRETRAIN_PARAMETERS[name]]
+    for name, ae_name in PRETRAIN_PARAMETERS.items():
+        assert (
+            StackedAEClassifier._parameter_constraints[name]
+            is SparseAutoencoder._parameter_constraints[ae_name]
+        )
+
+
+def test_pretraining_forwards_every_table_parameter(small_digits):
+    X, y = small_digits
+    values = dict(
+        sparsity_target=0.2, sparsity_weight=1.5, pretrain_alpha=1e-3, corruption=0.1,
+        decoder="linear", pretrain_max_iter=3, solver="adam", tol=1e-3, batch_size=64,
+        learning_rate_init=1e-2, shuffle=False, early_stopping=True,
+        validation_fraction=0.2, n_iter_no_change=2, verbose=0,
+    )
+    assert set(values) == set(PRETRAIN_PARAMETERS)
+    clf = StackedAEClassifier((5, 4), max_iter=2, random_state=0, **values).fit(X, y)
+    for autoencoder in clf.autoencoders_:
+        params = autoencoder.get_params()
+        for name, ae_name in PRETRAIN_PARAMETERS.items():
+            assert params[ae_name] == values[name], name
+    assert [ae.n_components for ae in clf.autoencoders_] == [5, 4]
