@@ -27,11 +27,7 @@ from sklearn.neural_network._multilayer_perceptron import _pack
 
 from _data import mnist_sample
 from skstackedae import StackedAEClassifier
-from skstackedae._network import (
-    autoencoder_loss_grad,
-    parameter_shapes,
-    softmax_network_loss_grad,
-)
+from skstackedae._network import autoencoder_loss_grad, softmax_network_loss_grad
 from skstackedae._solvers import flat_objective
 
 LAYERS = [784, 200, 200, 10]
@@ -75,38 +71,37 @@ def network_products(X, layers, dtype):
     return run, flops
 
 
-def our_finetune_objective(X, y, dtype):
+def random_network(layers, dtype):
+    """``(coefs, intercepts)`` of a network with these layer sizes."""
     rng = np.random.RandomState(0)
-    shapes = parameter_shapes(LAYERS)
-    params = [rng.uniform(-0.05, 0.05, s).astype(dtype) for s in shapes]
+    coefs = [rng.uniform(-0.05, 0.05, (a, b)).astype(dtype) for a, b in zip(layers[:-1], layers[1:])]
+    return coefs, [rng.uniform(-0.05, 0.05, b).astype(dtype) for b in layers[1:]]
+
+
+def our_finetune_objective(X, y, dtype):
     buffers = {}
 
-    def loss_grad(params, grads):
+    def loss_grad(coefs, intercepts, coef_grads, intercept_grads, rows=None):
         return softmax_network_loss_grad(
-            params[:3], params[3:], X, y, alpha=1e-4,
-            coef_grads=grads[:3], intercept_grads=grads[3:], buffers=buffers,
+            coefs, intercepts, X, y, alpha=1e-4, coef_grads=coef_grads,
+            intercept_grads=intercept_grads, buffers=buffers,
         )
 
-    fun, theta, _ = flat_objective(loss_grad, params)
-    x = theta.astype(np.float64)
+    fun, x = flat_objective(loss_grad, *random_network(LAYERS, dtype))
     return lambda: fun(x)
 
 
 def our_autoencoder_objective(X, dtype):
-    rng = np.random.RandomState(0)
-    shapes = parameter_shapes([784, 200, 784])
-    params = [rng.uniform(-0.05, 0.05, s).astype(dtype) for s in shapes]
     buffers = {}
 
-    def loss_grad(params, grads):
+    def loss_grad(coefs, intercepts, coef_grads, intercept_grads, rows=None):
         return autoencoder_loss_grad(
-            params[:2], params[2:], X, X, alpha=3e-3, sparsity_target=0.1,
-            sparsity_weight=3.0, decoder="logistic", coef_grads=grads[:2],
-            intercept_grads=grads[2:], buffers=buffers,
+            coefs, intercepts, X, X, alpha=3e-3, sparsity_target=0.1,
+            sparsity_weight=3.0, decoder="logistic", coef_grads=coef_grads,
+            intercept_grads=intercept_grads, buffers=buffers,
         )
 
-    fun, theta, _ = flat_objective(loss_grad, params)
-    x = theta.astype(np.float64)
+    fun, x = flat_objective(loss_grad, *random_network([784, 200, 784], dtype))
     return lambda: fun(x)
 
 

@@ -12,6 +12,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._base import BaseNetwork
+from ._docstrings import Substitution
 from ._network import autoencoder_loss_grad, decode, encode, mean_reconstruction_error
 
 
@@ -36,6 +37,7 @@ def mask_corrupt(X, corruption, rng):
     return X * (rng.uniform(size=X.shape) >= corruption).astype(X.dtype)
 
 
+@Substitution()
 class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNetwork):
     """Sparse (and optionally denoising) autoencoder with sigmoid hidden units.
 
@@ -95,29 +97,15 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
         "adam"/"sgd": the least improvement of the epoch loss (or validation
         score) that counts, as in ``MLPClassifier``.
 
-    batch_size : int or "auto", default="auto"
-        Mini-batch size for "adam"/"sgd"; "auto" is ``min(200, n_samples)``.
-        Larger values are clipped to ``n_samples``.
-
-    learning_rate_init : float, default=1e-3
-        Step size of "adam"/"sgd".
-
-    shuffle : bool, default=True
-        Shuffle the samples every epoch ("adam"/"sgd").
+    {minibatch_parameters}
 
     early_stopping : bool, default=False
         For "adam"/"sgd": hold out ``validation_fraction`` of the training
         data, stop when its score (negative reconstruction error) has not
-        improved by ``tol`` for ``n_iter_no_change`` epochs, and keep the
-        best weights.
+        improved by ``tol`` for more than ``n_iter_no_change`` epochs, and
+        keep the best weights.
 
-    validation_fraction : float, default=0.1
-        Fraction of the data held out when ``early_stopping=True``.
-
-    n_iter_no_change : int, default=10
-        "adam"/"sgd" stop after more than ``n_iter_no_change`` consecutive
-        epochs without an improvement of at least ``tol``, as
-        ``MLPClassifier`` does.
+    {stopping_parameters}
 
     random_state : int, RandomState instance or None, default=None
         Seeds the weight initialisation and the corruption mask. Pass an int

@@ -5,10 +5,12 @@ from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
+from ._docstrings import Substitution
 from ._network import predict_log_proba, softmax_network_loss_grad
 from ._stack import BaseStackedAE, Targets
 
 
+@Substitution()
 class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
     """Stacked sparse autoencoders under a softmax, fine-tuned end to end.
 
@@ -85,29 +87,16 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
         ``tol`` (minFunc's default, which UFLDL ran with). For "adam"/"sgd":
         the least improvement of the loss (or validation score) that counts.
 
-    batch_size : int or "auto", default="auto"
-        Mini-batch size of "adam"/"sgd"; "auto" is ``min(200, n_samples)``.
-
-    learning_rate_init : float, default=1e-3
-        Step size of "adam"/"sgd".
-
-    shuffle : bool, default=True
-        Shuffle the samples every epoch ("adam"/"sgd").
+    {minibatch_parameters}
 
     early_stopping : bool, default=False
         For "adam"/"sgd": hold out a stratified ``validation_fraction`` of the
         training data; the softmax and fine-tuning stop when its accuracy has
-        not improved by ``tol`` for ``n_iter_no_change`` epochs and keep the
-        best weights (each autoencoder does the same on its reconstruction
+        not improved by ``tol`` for more than ``n_iter_no_change`` epochs and
+        keep the best weights (each autoencoder does the same on its reconstruction
         error, within the remaining data).
 
-    validation_fraction : float, default=0.1
-        Fraction held out when ``early_stopping=True``.
-
-    n_iter_no_change : int, default=10
-        "adam"/"sgd" stop a phase after more than ``n_iter_no_change``
-        consecutive epochs without an improvement of at least ``tol``, as
-        ``MLPClassifier`` does.
+    {stopping_parameters}
 
     random_state : int, RandomState instance or None, default=None
         Seeds the initialisation of every layer and the corruption masks.

@@ -2,6 +2,7 @@
 calls them explicitly in its own test suite), and the pretraining table."""
 
 import inspect
+import re
 
 import pytest
 from sklearn.utils.estimator_checks import (
@@ -94,3 +95,11 @@ def test_pretraining_forwards_every_table_parameter(small_digits):
         for name, ae_name in PRETRAIN_PARAMETERS.items():
             assert params[ae_name] == values[name], name
     assert [ae.n_components for ae in clf.autoencoders_] == [5, 4]
+
+
+@pytest.mark.parametrize("cls", [SparseAutoencoder, StackedAEClassifier], ids=lambda c: c.__name__)
+def test_docstring_documents_every_parameter_once(cls):
+    doc = cls.__doc__
+    assert "{minibatch_parameters}" not in doc and "{stopping_parameters}" not in doc
+    for name in _defaults(cls):
+        assert len(re.findall(rf"^    {name} : ", doc, flags=re.MULTILINE)) == 1, name
