@@ -35,14 +35,18 @@ SHARED = {
 
 
 class Substitution:
-    """Class or function decorator: put ``SHARED`` text into its docstring."""
+    """Class or function decorator: put the ``SHARED`` blocks, and any text
+    given by keyword (``{name}`` anywhere in the docstring), into its
+    docstring."""
 
-    def __init__(self, **blocks):
-        self.blocks = blocks or SHARED
+    def __init__(self, **values):
+        self.values = values
 
     def __call__(self, obj):
         doc = obj.__doc__
-        for name, text in self.blocks.items():
+        for name, text in SHARED.items():
             doc = doc.replace("    {" + name + "}", text)
+        for name, text in self.values.items():
+            doc = doc.replace("{" + name + "}", text)
         obj.__doc__ = doc
         return obj

@@ -266,14 +266,32 @@ def predict_log_proba(X, coefs, intercepts):
 
 
 def softmax_network_loss_grad(
-    coefs, intercepts, X, y, *, alpha, coef_grads, intercept_grads, buffers=None
+    coefs,
+    intercepts,
+    X,
+    y,
+    *,
+    alpha,
+    coef_grads,
+    intercept_grads,
+    buffers=None,
+    entropy_weight=0.0,
+    top_loss_grad=None,
 ):
     """Cross-entropy of a sigmoid network with a softmax output, and gradient.
 
     With no hidden layer this is UFLDL's softmax regression; with hidden
     layers it is the fine-tuning cost (DESIGN.md §1.2)::
 
-        J = -1/m sum_i log P(y_i | x_i) + alpha/2 sum_l ||W_l||^2
+        J = -1/m_L sum_{i labeled} log P(y_i | x_i)
+            + eta/m_U sum_{i unlabeled} H(P(. | x_i))
+            + alpha/2 sum_l ||W_l||^2
+
+    where rows with ``y_i = -1`` are unlabeled (there are none in the
+    supervised case, and ``m_L = m``), ``eta = entropy_weight`` and
+    ``H(p) = -sum_c p_c log p_c`` is the entropy of the prediction (entropy
+    minimisation, Grandvalet & Bengio 2005: it moves the decision boundaries
+    away from dense regions of unlabeled rows).
 
     Parameters
     ----------
@@ -282,13 +300,20 @@ def softmax_network_loss_grad(
     X : {ndarray, sparse matrix} of shape (m, n_features)
         Network input.
     y : ndarray of int of shape (m,)
-        Class indices in ``[0, n_classes)``.
+        Class indices in ``[0, n_classes)``; -1 marks an unlabeled row.
     alpha : float
         Weight decay on every weight matrix (not on the biases).
     coef_grads, intercept_grads : list of ndarray
         Written in place with the gradient.
     buffers : dict or None
         Work arrays reused across calls (see :func:`get_buffer`).
+    entropy_weight : float, default=0.0
+        ``eta`` above.
+    top_loss_grad : callable or None, default=None
+        An extra cost on the top hidden codes ``A``:
+        ``top_loss_grad(A) -> (loss, dJ/dA)``, added to ``J`` and
+        backpropagated through the hidden layers with the rest (see
+        :func:`semi_supervised_loss_grad`).
 
     Returns
     -------
@@ -302,15 +327,20 @@ def softmax_network_loss_grad(
     np.matmul(activations[-1], coefs[-1], out=logits)
     logits += intercepts[-1]
     log_proba = log_softmax(logits, axis=1)
-    rows = np.arange(m)
+    loss = 0.5 * alpha * sum(float(np.vdot(W, W)) for W in coefs)
 
-    loss = -float(np.sum(log_proba[rows, y], dtype=np.float64)) / m
-    loss += 0.5 * alpha * sum(float(np.vdot(W, W)) for W in coefs)
-
-    # delta_out = (P - onehot(y)) / m, in the logits buffer.
+    # delta_out = dJ/dlogits, in the logits buffer.
     delta = np.exp(log_proba, out=logits)
-    delta[rows, y] -= 1
-    delta *= 1.0 / m
+    if y.shape[0] and y.min() >= 0:  # every row labeled: the fast path
+        rows = np.arange(m)
+        loss -= float(np.sum(log_proba[rows, y], dtype=np.float64)) / m
+        delta[rows, y] -= 1
+        delta *= 1.0 / m
+    else:
+        loss += _partially_labeled_output(delta, log_proba, y, entropy_weight)
+    extra_loss, extra_delta = (0.0, None) if top_loss_grad is None else top_loss_grad(activations[-1])
+    loss += extra_loss
+
     for layer in range(len(coefs) - 1, -1, -1):
         A = activations[layer]
         dot_into(A.T, delta, coef_grads[layer])
@@ -319,5 +349,102 @@ def softmax_network_loss_grad(
         if layer > 0:
             out = get_buffer(buffers, ("delta", layer), A.shape, dtype)
             delta = np.matmul(delta, coefs[layer].T, out=out)
+            if extra_delta is not None and layer == len(coefs) - 1:
+                delta += extra_delta
             inplace_logistic_derivative_times(delta, A)  # A is not needed again
     return loss
+
+
+def _partially_labeled_output(proba, log_proba, y, entropy_weight):
+    """Turn ``proba`` into dJ/dlogits for the cross-entropy of the labeled
+    rows and the entropy of the unlabeled ones (``y == -1``); return J."""
+    labeled, unlabeled = np.flatnonzero(y >= 0), np.flatnonzero(y < 0)
+    loss = 0.0
+    if unlabeled.shape[0] and entropy_weight:
+        p, log_p = proba[unlabeled], log_proba[unlabeled]
+        entropy = -np.sum(p * log_p, axis=1)
+        loss += entropy_weight * float(np.sum(entropy, dtype=np.float64)) / unlabeled.shape[0]
+        # dH/dz_j = -p_j (log p_j + H)
+        proba[unlabeled] = (-entropy_weight / unlabeled.shape[0]) * p * (log_p + entropy[:, None])
+    else:
+        proba[unlabeled] = 0
+    if labeled.shape[0]:
+        loss -= float(np.sum(log_proba[labeled, y[labeled]], dtype=np.float64)) / labeled.shape[0]
+        proba[labeled, y[labeled]] -= 1
+        proba[labeled] *= 1.0 / labeled.shape[0]
+    return loss
+
+
+def semi_supervised_loss_grad(
+    coefs,
+    intercepts,
+    X,
+    y,
+    *,
+    alpha,
+    reconstruction_weight,
+    decoder,
+    coef_grads,
+    intercept_grads,
+    buffers=None,
+    entropy_weight=0.0,
+):
+    """The fine-tuning cost plus the reconstruction of every row (DESIGN.md §1.4).
+
+    The parameters are the encoder stack ``W_1..W_k``, the softmax ``W_out``
+    and the decoder stack ``V_k..V_1`` (each autoencoder's decoder, top layer
+    first): ``coefs = [W_1, ..., W_k, W_out, V_k, ..., V_1]``, and the same
+    for ``intercepts``. With ``D_k = A_k`` the top codes,
+    ``D_{l-1} = f_l(D_l V_l + c_l)`` (the sigmoid, and the first
+    autoencoder's ``decoder`` for ``l = 1``) and ``X_hat = D_0``::
+
+        J = softmax_network_loss_grad's J (labeled cross-entropy, entropy)
+            + gamma/(2m) sum_i ||x_hat_i - x_i||^2 + alpha/2 sum_l ||V_l||^2
+
+    with ``gamma = reconstruction_weight`` (Ranzato & Szummer 2008).
+
+    Parameters are those of :func:`softmax_network_loss_grad`, plus
+    ``reconstruction_weight`` and ``decoder`` ({"logistic", "linear"}).
+
+    Returns
+    -------
+    loss : float
+    """
+    k = (len(coefs) - 1) // 2
+    network = slice(0, k + 1)
+    V, c = coefs[k + 1 :], intercepts[k + 1 :]
+    V_grads, c_grads = coef_grads[k + 1 :], intercept_grads[k + 1 :]
+    m = X.shape[0]
+
+    def reconstruction_loss_grad(top):
+        # Forward through the decoders, top first.
+        outputs = [top]
+        for layer, (W, b) in enumerate(zip(V, c)):
+            D = outputs[-1] @ W
+            D += b
+            if layer < k - 1 or decoder == "logistic":
+                inplace_logistic(D)
+            outputs.append(D)
+        delta = subtract_into(outputs[-1].copy(), X)
+        loss = 0.5 * reconstruction_weight * float(np.vdot(delta, delta)) / m
+        loss += 0.5 * alpha * sum(float(np.vdot(W, W)) for W in V)
+        # Backward: delta is dJ/d(pre-activation) of decoder `layer`.
+        delta *= reconstruction_weight / m
+        if decoder == "logistic":
+            inplace_logistic_derivative_times(delta, outputs[-1])
+        for layer in range(k - 1, -1, -1):
+            below = outputs[layer]
+            np.matmul(below.T, delta, out=V_grads[layer])
+            V_grads[layer] += alpha * V[layer]
+            np.sum(delta, axis=0, out=c_grads[layer])
+            delta = delta @ V[layer].T
+            if layer > 0:  # below is a decoder's sigmoid output, not needed again
+                inplace_logistic_derivative_times(delta, below)
+        return loss, delta  # dJ/d(top codes)
+
+    return softmax_network_loss_grad(
+        coefs[network], intercepts[network], X, y, alpha=alpha,
+        coef_grads=coef_grads[network], intercept_grads=intercept_grads[network],
+        buffers=buffers, entropy_weight=entropy_weight,
+        top_loss_grad=reconstruction_loss_grad,
+    )

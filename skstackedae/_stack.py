@@ -52,6 +52,9 @@ class Targets(NamedTuple):
     """Labels to stratify the early-stopping split by, or None."""
     attributes: dict
     """Fitted attributes that describe the targets (``classes_``)."""
+    labeled: np.ndarray | None = None
+    """Indices of the labeled rows when some rows are unlabeled, else None.
+    Unlabeled rows train the autoencoders and the unsupervised terms only."""
 
 
 class _Data(NamedTuple):
@@ -59,6 +62,13 @@ class _Data(NamedTuple):
     y: np.ndarray
     X_val: object = None
     y_val: np.ndarray = None
+    labeled: np.ndarray | None = None  # rows of X with a label; None: all
+
+    def labeled_only(self):
+        """The same data without its unlabeled rows."""
+        if self.labeled is None:
+            return self
+        return _Data(self.X[self.labeled], self.y[self.labeled], self.X_val, self.y_val)
 
 
 class BaseStackedAE(BaseNetwork):
@@ -72,7 +82,12 @@ class BaseStackedAE(BaseNetwork):
     - ``_validation_score(coefs, intercepts, X, y) -> float`` for early
       stopping (higher is better);
     - ``_output_phase``, the output phase's name in messages, and
-      ``_output_curve_attribute``, the fitted attribute for its loss curve.
+      ``_output_curve_attribute``, the fitted attribute for its loss curve;
+    - for unlabeled rows (``Targets.labeled``): ``_unsupervised_weights(targets)
+      -> dict`` of the unsupervised terms' weights in fine-tuning, passed to
+      ``_network_loss_grad`` (all zero: fine-tune on the labeled rows alone),
+      and ``_joint_loss_grad``, the cost of :meth:`_fine_tune_jointly` when
+      ``reconstruction_weight`` is among them.
     """
 
     _parameter_constraints: dict = {
@@ -104,12 +119,22 @@ class BaseStackedAE(BaseNetwork):
                 data.X, hidden_layer_sizes, targets.n_outputs, rng
             )
         if not (warm and self.fine_tune):
-            result = self._train_output_layer(coefs, intercepts, data, rng)
+            result = self._train_output_layer(coefs, intercepts, data.labeled_only(), rng)
             coefs[-1], intercepts[-1] = result.coefs[0], result.intercepts[0]
             output_curve = result.loss_curve
         if self.fine_tune:
-            result = self._fine_tune(coefs, intercepts, data, rng)
-            coefs, intercepts = result.coefs, result.intercepts
+            # The unsupervised terms in force; with none, unlabeled rows
+            # have nothing to add and fine-tuning sees the labeled rows.
+            terms = {k: w for k, w in self._unsupervised_weights(targets).items() if w}
+            if "reconstruction_weight" in terms:
+                result = self._fine_tune_jointly(
+                    coefs, intercepts, autoencoders, data, rng, terms
+                )
+            else:
+                result = self._fine_tune(
+                    coefs, intercepts, data if terms else data.labeled_only(), rng, terms
+                )
+            coefs, intercepts = result.coefs[: len(coefs)], result.intercepts[: len(coefs)]
 
         # Set the fitted state only once every phase has succeeded.
         for name, value in targets.attributes.items():
@@ -123,11 +148,19 @@ class BaseStackedAE(BaseNetwork):
     # --- the phases, in the order they run ---------------------------------
 
     def _split(self, X, targets, rng):
-        """Hold out the early-stopping rows (mini-batch solvers only)."""
+        """Hold out the early-stopping rows (mini-batch solvers only), drawn
+        from the labeled rows; every other row stays for training."""
         if not (self.early_stopping and self.solver != "lbfgs"):
-            return _Data(X, targets.y)
-        train, val = self._early_stopping_split(X.shape[0], rng, targets.stratify)
-        return _Data(X[train], targets.y[train], X[val], targets.y[val])
+            return _Data(X, targets.y, labeled=targets.labeled)
+        candidates = np.arange(X.shape[0]) if targets.labeled is None else targets.labeled
+        stratify = None if targets.stratify is None else targets.stratify[candidates]
+        _, val = self._early_stopping_split(candidates.shape[0], rng, stratify)
+        val = candidates[val]
+        train = np.setdiff1d(np.arange(X.shape[0]), val)
+        labeled = None
+        if targets.labeled is not None:
+            labeled = np.flatnonzero(targets.y[train] >= 0)
+        return _Data(X[train], targets.y[train], X[val], targets.y[val], labeled)
 
     def _initialise(self, X, hidden_layer_sizes, n_outputs, rng):
         """The pretrained encoders and a small random output layer."""
@@ -172,31 +205,61 @@ class BaseStackedAE(BaseNetwork):
             [coefs[-1]], [intercepts[-1]], codes, rng, self._output_phase
         )
 
-    def _fine_tune(self, coefs, intercepts, data, rng):
-        """Every layer together; Ctrl-C keeps the best network so far."""
+    def _fine_tune(self, coefs, intercepts, data, rng, terms=None):
+        """Every layer together, on the network's own cost with the
+        unsupervised ``terms`` it takes (the classifier's entropy weight);
+        Ctrl-C keeps the best network so far."""
         return self._train_network(
-            coefs, intercepts, data, rng, "fine-tuning", interruptible=True
+            coefs, intercepts, data, rng, "fine-tuning", interruptible=True, extra=terms
+        )
+
+    def _fine_tune_jointly(self, coefs, intercepts, autoencoders, data, rng, terms):
+        """Fine-tuning with the reconstruction of every row through the
+        stacked decoders added to the cost (and the other ``terms``). The
+        decoders start from the autoencoders' and are trained too; the
+        returned parameters list the encoders and the output layer first."""
+        decoders = list(reversed(autoencoders))
+        coefs = list(coefs) + [ae.coefs_[1].astype(data.X.dtype) for ae in decoders]
+        intercepts = list(intercepts) + [
+            ae.intercepts_[1].astype(data.X.dtype) for ae in decoders
+        ]
+        n_network = len(autoencoders) + 1
+        return self._train_network(
+            coefs, intercepts, data, rng, "fine-tuning", interruptible=True,
+            loss=self._joint_loss_grad, n_network=n_network,
+            extra=dict(decoder=autoencoders[0].decoder_, **terms),
         )
 
     # --- shared by the supervised phases ----------------------------------
 
-    def _train_network(self, coefs, intercepts, data, rng, phase, interruptible=False):
-        self._log(f"{phase}: {len(coefs)} layer(s), {data.X.shape[0]} samples")
+    def _train_network(
+        self, coefs, intercepts, data, rng, phase, interruptible=False, loss=None,
+        n_network=None, extra=None,
+    ):
+        """Train ``(coefs, intercepts)`` on ``loss`` (the network's own cost
+        by default). The first ``n_network`` layers (all by default) are the
+        network that early stopping validates."""
+        n_network = len(coefs) if n_network is None else n_network
+        self._log(f"{phase}: {n_network} layer(s), {data.X.shape[0]} samples")
         start = time.perf_counter()
+        loss = self._network_loss_grad if loss is None else loss
+        extra = {} if extra is None else extra
         buffers = {}
 
         def loss_grad(coefs, intercepts, coef_grads, intercept_grads, rows=None):
             X, y = (data.X, data.y) if rows is None else (data.X[rows], data.y[rows])
-            return self._network_loss_grad(
+            return loss(
                 coefs, intercepts, X, y, alpha=self.alpha, coef_grads=coef_grads,
-                intercept_grads=intercept_grads, buffers=buffers,
+                intercept_grads=intercept_grads, buffers=buffers, **extra,
             )
 
         validation_score = None
         if data.X_val is not None:
 
             def validation_score(coefs, intercepts):
-                return self._validation_score(coefs, intercepts, data.X_val, data.y_val)
+                return self._validation_score(
+                    coefs[:n_network], intercepts[:n_network], data.X_val, data.y_val
+                )
 
         result = self._train(
             loss_grad, coefs, intercepts, phase=phase, n_samples=data.X.shape[0],

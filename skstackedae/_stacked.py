@@ -1,16 +1,32 @@
 """StackedAEClassifier: greedy pretraining, a softmax, fine-tuning."""
 
+from numbers import Real
+
 import numpy as np
 from sklearn.base import ClassifierMixin, _fit_context
+from sklearn.utils import _safe_indexing
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from ._docstrings import Substitution
-from ._network import predict_log_proba, softmax_network_loss_grad
+from ._network import (
+    predict_log_proba,
+    semi_supervised_loss_grad,
+    softmax_network_loss_grad,
+)
 from ._stack import BaseStackedAE, Targets
 
+#: The weights that "auto" gives the unsupervised terms of fine-tuning when
+#: some rows are unlabeled (chosen by measurement; see the user guide).
+AUTO_RECONSTRUCTION_WEIGHT = 1.0
+AUTO_ENTROPY_WEIGHT = 0.0
 
-@Substitution()
+
+@Substitution(
+    auto_reconstruction_weight=repr(AUTO_RECONSTRUCTION_WEIGHT),
+    auto_entropy_weight=repr(AUTO_ENTROPY_WEIGHT),
+)
 class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
     """Stacked sparse autoencoders under a softmax, fine-tuned end to end.
 
@@ -114,6 +130,29 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
         and the autoencoder parameters are then ignored, and ``y`` must have
         the same classes as before.
 
+    unlabeled_label : int, float, str or None, default=None
+        The label that marks a row as unlabeled (-1 is scikit-learn's
+        semi-supervised convention, as in :mod:`sklearn.semi_supervised`).
+        Unlabeled rows train the autoencoders and the unsupervised terms of
+        fine-tuning (``reconstruction_weight``, ``entropy_weight``), never
+        the supervised cost; ``classes_`` excludes the label, ``score``
+        ignores those rows, and early stopping validates on labeled rows
+        only. None (the default) keeps every value an ordinary class label,
+        so a binary {-1, 1} problem is not semi-supervised.
+
+    reconstruction_weight : float or "auto", default="auto"
+        Weight ``gamma`` of the reconstruction of every row, through the
+        stacked decoders, in the fine-tuning cost (which then trains the
+        decoders too). It keeps fine-tuning on few labels from undoing what
+        pretraining learned. "auto" is {auto_reconstruction_weight} when some
+        rows are unlabeled and 0 otherwise (plain fine-tuning).
+
+    entropy_weight : float or "auto", default="auto"
+        Weight ``eta`` of the mean entropy of the predicted class
+        probabilities of the unlabeled rows in the fine-tuning cost (entropy
+        minimisation, Grandvalet & Bengio 2005). "auto" is
+        {auto_entropy_weight} when some rows are unlabeled and 0 otherwise.
+
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
@@ -192,6 +231,13 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
     True
     """
 
+    _parameter_constraints: dict = {
+        **BaseStackedAE._parameter_constraints,
+        "unlabeled_label": [None, Real, str],
+        "reconstruction_weight": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left")],
+        "entropy_weight": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left")],
+    }
+
     _output_phase = "softmax"
     _output_curve_attribute = "softmax_loss_curve_"
 
@@ -219,6 +265,9 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
         random_state=None,
         verbose=0,
         warm_start=False,
+        unlabeled_label=None,
+        reconstruction_weight="auto",
+        entropy_weight="auto",
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.sparsity_target = sparsity_target
@@ -241,6 +290,9 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
+        self.unlabeled_label = unlabeled_label
+        self.reconstruction_weight = reconstruction_weight
+        self.entropy_weight = entropy_weight
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
@@ -264,21 +316,82 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
 
     def _validate_targets(self, y, *, warm):
         check_classification_targets(y)
-        classes, y_index = np.unique(y, return_inverse=True)
+        unlabeled = self._unlabeled(y)
+        classes, labeled_index = np.unique(y[~unlabeled], return_inverse=True)
         if classes.shape[0] < 2:
+            got = f"only one class: {classes[0]!r}" if classes.shape[0] else "none"
+            which = "labeled samples" if unlabeled.any() else "samples"
             raise ValueError(
-                "StackedAEClassifier needs samples of at least 2 classes in y; "
-                f"got only one class: {classes[0]!r}."
+                f"StackedAEClassifier needs {which} of at least 2 classes in y; "
+                f"got {got}."
             )
         if warm and not np.array_equal(classes, self.classes_):
             raise ValueError(
                 "warm_start=True needs y to have the classes seen in the "
                 f"previous fit, {self.classes_!r}; got {classes!r}."
             )
-        return Targets(y_index, classes.shape[0], y_index, {"classes_": classes})
+        y_index = np.full(y.shape[0], -1, dtype=np.intp)  # -1: unlabeled
+        y_index[~unlabeled] = labeled_index
+        labeled = np.flatnonzero(~unlabeled) if unlabeled.any() else None
+        return Targets(y_index, classes.shape[0], y_index, {"classes_": classes}, labeled)
+
+    def _unlabeled(self, y):
+        """Boolean mask of the rows of ``y`` whose label is ``unlabeled_label``."""
+        y = np.asarray(y)
+        if self.unlabeled_label is None:
+            return np.zeros(y.shape[0], dtype=bool)
+        return np.asarray(y == self.unlabeled_label, dtype=bool).reshape(y.shape[0])
+
+    def _unsupervised_weights(self, targets):
+        has_unlabeled = targets.labeled is not None
+
+        def resolve(value, auto):
+            if value == "auto":
+                return auto if has_unlabeled else 0.0
+            return float(value)
+
+        return {
+            "reconstruction_weight": resolve(
+                self.reconstruction_weight, AUTO_RECONSTRUCTION_WEIGHT
+            ),
+            "entropy_weight": resolve(self.entropy_weight, AUTO_ENTROPY_WEIGHT),
+        }
 
     def _network_loss_grad(self, coefs, intercepts, X, y, **kwargs):
         return softmax_network_loss_grad(coefs, intercepts, X, y, **kwargs)
+
+    def _joint_loss_grad(self, coefs, intercepts, X, y, **kwargs):
+        return semi_supervised_loss_grad(coefs, intercepts, X, y, **kwargs)
+
+    def score(self, X, y, sample_weight=None):
+        """Accuracy on the labeled rows of ``(X, y)``.
+
+        Rows whose label is ``unlabeled_label`` are left out, so that
+        ``GridSearchCV`` and ``cross_val_score`` with the default scoring
+        work unchanged on semi-supervised data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Test samples.
+
+        y : array-like of shape (n_samples,)
+            True labels; ``unlabeled_label`` marks rows to ignore.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            Mean accuracy of ``predict(X)`` on the labeled rows.
+        """
+        keep = np.flatnonzero(~self._unlabeled(y))
+        if sample_weight is not None:
+            sample_weight = np.asarray(sample_weight)[keep]
+        return super().score(
+            _safe_indexing(X, keep), _safe_indexing(y, keep), sample_weight
+        )
 
     def _validation_score(self, coefs, intercepts, X, y):
         log_proba = predict_log_proba(X, coefs, intercepts)

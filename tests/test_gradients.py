@@ -219,3 +219,87 @@ def test_sparse_input_gives_the_dense_loss_and_gradient():
             loss, grad = flat_loss_grad(loss_fn, shapes, **params, **data(sparse_X))(theta)
             np.testing.assert_allclose(loss, dense[0], rtol=1e-12)
             np.testing.assert_allclose(grad, dense[1], rtol=1e-10, atol=1e-14)
+
+
+def semi_supervised_shapes(layers, n_classes):
+    """Shapes of [W_1..W_k, W_out, V_k..V_1] then of their biases."""
+    k = len(layers) - 1
+    coefs = [(layers[i], layers[i + 1]) for i in range(k)] + [(layers[-1], n_classes)]
+    coefs += [(layers[i + 1], layers[i]) for i in reversed(range(k))]
+    return coefs + [(shape[1],) for shape in coefs]
+
+
+@pytest.mark.parametrize("layers", [(9, 6), (9, 7, 5)], ids=["1-hidden", "2-hidden"])
+@pytest.mark.parametrize("decoder", ["logistic", "linear"])
+@pytest.mark.parametrize(
+    "gamma, eta", [(1.0, 0.0), (0.0, 0.5), (0.7, 0.3)], ids=["reconstruction", "entropy", "both"]
+)
+@pytest.mark.parametrize("sparse_input", [False, True], ids=["dense", "sparse"])
+def test_semi_supervised_gradient(layers, decoder, gamma, eta, sparse_input):
+    from scipy import sparse
+
+    from skstackedae._network import semi_supervised_loss_grad
+
+    rng = np.random.RandomState(3)
+    X = rng.uniform(size=(20, 9))
+    X[X < 0.4] = 0
+    if sparse_input:
+        X = sparse.csr_matrix(X)
+    y = np.arange(20) % 3
+    y[::3] = -1  # unlabeled rows
+    shapes = semi_supervised_shapes(layers, 3)
+    loss_grad = flat_loss_grad(
+        semi_supervised_loss_grad, shapes, X=X, y=y, alpha=1e-2,
+        reconstruction_weight=gamma, entropy_weight=eta, decoder=decoder,
+    )
+    theta = random_theta(shapes, rng)
+    assert relative_gradient_error(loss_grad, theta) < RELATIVE_TOLERANCE
+    assert check_grad_relative_error(loss_grad, theta) < 1e-5
+
+
+def test_semi_supervised_cost_without_unsupervised_terms_is_the_fine_tuning_cost():
+    # gamma = eta = 0, every row labeled: the softmax network's cost plus the
+    # decay of the (idle) decoders, and the same gradients for the network.
+    from skstackedae._network import semi_supervised_loss_grad
+
+    rng = np.random.RandomState(4)
+    X, y = rng.uniform(size=(15, 9)), np.arange(15) % 3
+    shapes = semi_supervised_shapes((9, 6), 3)
+    params = unpack(random_theta(shapes, rng), shapes)
+    coefs, intercepts = params[:3], params[3:]
+    grads = [np.empty_like(p) for p in params]
+    joint = semi_supervised_loss_grad(
+        coefs, intercepts, X, y, alpha=0.1, reconstruction_weight=0.0,
+        entropy_weight=0.0, decoder="logistic", coef_grads=grads[:3], intercept_grads=grads[3:],
+    )
+    network_grads = [np.empty_like(p) for p in coefs[:2] + intercepts[:2]]
+    plain = softmax_network_loss_grad(
+        coefs[:2], intercepts[:2], X, y, alpha=0.1, coef_grads=network_grads[:2],
+        intercept_grads=network_grads[2:],
+    )
+    np.testing.assert_allclose(joint, plain + 0.05 * np.vdot(coefs[2], coefs[2]), rtol=1e-12)
+    for mine, theirs in zip(grads[:2] + grads[3:5], network_grads):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("hidden", [(), (6,), (7, 5)], ids=["softmax", "1-hidden", "2-hidden"])
+@pytest.mark.parametrize("eta", [0.0, 0.8])
+def test_softmax_network_gradient_with_unlabeled_rows(hidden, eta):
+    rng = np.random.RandomState(5)
+    X = rng.normal(size=(25, 9))
+    y = np.arange(25) % 3
+    y[::4] = -1  # unlabeled: they enter through the entropy term only
+    shapes = parameter_shapes([9, *hidden, 3])
+    loss_grad = flat_loss_grad(
+        softmax_network_loss_grad, shapes, X=X, y=y, alpha=1e-2, entropy_weight=eta
+    )
+    theta = random_theta(shapes, rng)
+    assert relative_gradient_error(loss_grad, theta) < RELATIVE_TOLERANCE
+    assert check_grad_relative_error(loss_grad, theta) < 1e-5
+    # With eta = 0 unlabeled rows contribute nothing at all.
+    if eta == 0:
+        labeled = y >= 0
+        only_labeled = flat_loss_grad(
+            softmax_network_loss_grad, shapes, X=X[labeled], y=y[labeled], alpha=1e-2
+        )
+        np.testing.assert_allclose(loss_grad(theta)[1], only_labeled(theta)[1], rtol=1e-12, atol=1e-15)

@@ -1,0 +1,182 @@
+"""Semi-supervised StackedAEClassifier: unlabeled_label and the joint cost."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MinMaxScaler
+
+import skstackedae._stack
+import skstackedae._stacked
+from skstackedae import StackedAEClassifier
+
+
+def semi_classifier(**params):
+    defaults = dict(hidden_layer_sizes=(20,), pretrain_max_iter=20, max_iter=30,
+                    unlabeled_label=-1, random_state=0)
+    return StackedAEClassifier(**{**defaults, **params})
+
+
+@pytest.fixture(scope="module")
+def semi_digits():
+    """600 scaled digits, 100 of them labeled (10 per class), the rest -1."""
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:600] / 16.0, y[:600]
+    y_semi = np.full_like(y, -1)
+    labeled = np.concatenate([np.flatnonzero(y == c)[:10] for c in range(10)])
+    y_semi[labeled] = y[labeled]
+    return X, y, y_semi
+
+
+def test_unlabeled_label_is_not_a_class(semi_digits):
+    X, y, y_semi = semi_digits
+    clf = semi_classifier().fit(X, y_semi)
+    assert_array_equal(clf.classes_, np.arange(10))
+    assert clf.coefs_[-1].shape == (20, 10)
+    assert set(np.unique(clf.predict(X))) <= set(range(10))
+
+
+def test_score_ignores_unlabeled_rows(semi_digits):
+    X, y, y_semi = semi_digits
+    clf = semi_classifier().fit(X, y_semi)
+    labeled = y_semi != -1
+    assert clf.score(X, y_semi) == clf.score(X[labeled], y_semi[labeled])
+    weights = np.linspace(1, 2, X.shape[0])
+    assert_allclose(
+        clf.score(X, y_semi, sample_weight=weights),
+        clf.score(X[labeled], y_semi[labeled], sample_weight=weights[labeled]),
+    )
+    # Without unlabeled_label, -1 is a label like any other: all of them wrong.
+    plain = semi_classifier(unlabeled_label=None).fit(X[labeled], y_semi[labeled])
+    assert plain.score(X, y_semi) < plain.score(X[labeled], y_semi[labeled]) / 2
+
+
+def test_cross_validation_and_grid_search_score_labeled_rows_only(semi_digits):
+    X, y, y_semi = semi_digits
+    cv = KFold(3, shuffle=True, random_state=0)
+    scores = cross_val_score(semi_classifier(), X, y_semi, cv=cv)
+    for score, (train, test) in zip(scores, cv.split(X)):
+        model = semi_classifier().fit(X[train], y_semi[train])
+        keep = test[y_semi[test] != -1]
+        assert score == np.mean(model.predict(X[keep]) == y_semi[keep])
+    search = GridSearchCV(semi_classifier(), {"alpha": [1e-4, 1e-2]}, cv=cv).fit(X, y_semi)
+    assert search.best_score_ == max(search.cv_results_["mean_test_score"]) > 0.5
+
+
+def test_unlabeled_rows_train_the_autoencoders_only(semi_digits, monkeypatch):
+    X, y, y_semi = semi_digits
+    pretrained_on, supervised_targets = [], []
+    real_fit = skstackedae._stack.SparseAutoencoder.fit
+    real_softmax = skstackedae._stacked.softmax_network_loss_grad
+
+    def recording_fit(self, X, y=None):
+        pretrained_on.append(X.shape[0])
+        return real_fit(self, X, y)
+
+    def recording_softmax(coefs, intercepts, X, y, **kwargs):
+        supervised_targets.append(np.asarray(y).copy())
+        return real_softmax(coefs, intercepts, X, y, **kwargs)
+
+    monkeypatch.setattr(skstackedae._stack.SparseAutoencoder, "fit", recording_fit)
+    monkeypatch.setattr(skstackedae._stacked, "softmax_network_loss_grad", recording_softmax)
+    semi_classifier(hidden_layer_sizes=(20, 10), reconstruction_weight=0.0, entropy_weight=0.0).fit(X, y_semi)
+    assert pretrained_on == [600, 600]
+    n_labeled = np.sum(y_semi != -1)
+    # Softmax and fine-tuning both ran on the labeled rows alone.
+    assert len(supervised_targets) > 2
+    assert all(t.shape == (n_labeled,) and t.min() >= 0 for t in supervised_targets)
+
+
+def test_joint_fine_tuning_sees_every_row(semi_digits, monkeypatch):
+    X, y, y_semi = semi_digits
+    seen = []
+    real = skstackedae._stacked.semi_supervised_loss_grad
+
+    def recording(coefs, intercepts, X, y, **kwargs):
+        seen.append((X.shape[0], int(np.sum(y == -1)), len(coefs), kwargs["reconstruction_weight"]))
+        return real(coefs, intercepts, X, y, **kwargs)
+
+    monkeypatch.setattr(skstackedae._stacked, "semi_supervised_loss_grad", recording)
+    clf = semi_classifier(hidden_layer_sizes=(20, 10), reconstruction_weight=0.5).fit(X, y_semi)
+    assert seen and all(s == (600, 500, 5, 0.5) for s in seen)
+    # The fitted network is the encoders and the softmax; decoders are not in it.
+    assert [W.shape for W in clf.coefs_] == [(64, 20), (20, 10), (10, 10)]
+
+
+def test_auto_weights_are_off_when_every_row_is_labeled(semi_digits, monkeypatch):
+    X, y, _ = semi_digits
+    monkeypatch.setattr(skstackedae._stacked, "semi_supervised_loss_grad", None)  # must not run
+    with_option = semi_classifier().fit(X, y)
+    without = semi_classifier(unlabeled_label=None).fit(X, y)
+    for a, b in zip(with_option.coefs_, without.coefs_):
+        assert_array_equal(a, b)
+
+
+def test_minus_one_stays_a_class_by_default(semi_digits):
+    X, y, _ = semi_digits
+    binary = np.where(y < 5, -1, 1)
+    clf = semi_classifier(unlabeled_label=None).fit(X, binary)
+    assert_array_equal(clf.classes_, [-1, 1])
+    assert clf.score(X, binary) > 0.8
+
+
+def test_fewer_than_two_labeled_classes_is_an_error(semi_digits):
+    X, y, _ = semi_digits
+    y_semi = np.full_like(y, -1)
+    y_semi[:5] = 3
+    with pytest.raises(ValueError, match="labeled samples of at least 2 classes in y; got only one class: np.int64\\(3\\)|labeled samples of at least 2 classes in y; got only one class"):
+        semi_classifier().fit(X, y_semi)
+    with pytest.raises(ValueError, match="labeled samples of at least 2 classes in y; got none"):
+        semi_classifier().fit(X, np.full_like(y, -1))
+
+
+def test_early_stopping_validates_on_labeled_rows_only(semi_digits):
+    X, y, y_semi = semi_digits
+    clf = semi_classifier(
+        solver="adam", learning_rate_init=1e-2, early_stopping=True,
+        validation_fraction=0.2, max_iter=15, reconstruction_weight=0.0,
+    ).fit(X, y_semi)
+    # 20 of the 100 labeled rows (stratified: 2 per class): every score is a
+    # multiple of 1/20. Unlabeled rows in the split would break that (and
+    # count -1 as a wrong answer).
+    scores = np.asarray(clf.validation_scores_)
+    assert_allclose(scores * 20, np.round(scores * 20), atol=1e-9)
+    assert clf.best_validation_score_ > 0.3
+
+
+def test_pipeline_scaler_sees_every_row(semi_digits):
+    X, y, y_semi = semi_digits
+    X = X.copy()
+    X[y_semi == -1] *= 3  # the unlabeled rows hold the largest values
+    pipe = make_pipeline(MinMaxScaler(), semi_classifier()).fit(X, y_semi)
+    assert_array_equal(pipe[0].data_max_, X.max(axis=0))
+    assert_array_equal(pipe[-1].classes_, np.arange(10))
+
+
+def test_string_labels_and_sparse_input(semi_digits):
+    X, y, y_semi = semi_digits
+    names = np.array([f"digit {c}" for c in range(10)] + ["?"])
+    y_text = names[np.where(y_semi == -1, 10, y_semi)]
+    dense = semi_classifier(unlabeled_label="?").fit(X, y_text)
+    assert "?" not in dense.classes_ and dense.classes_.shape == (10,)
+    from_sparse = semi_classifier(unlabeled_label="?").fit(sp.csr_matrix(X), y_text)
+    assert_allclose(from_sparse.predict_proba(sp.csr_matrix(X)), dense.predict_proba(X), rtol=1e-6, atol=1e-9)
+
+
+def test_unlabeled_rows_help_with_few_labels(semi_digits):
+    # The reason the option exists: 100 labels and 500 unlabeled digits beat
+    # the same classifier fitted on the 100 labeled rows alone.
+    from sklearn.datasets import load_digits
+
+    X, y, y_semi = semi_digits
+    X_all, y_all = load_digits(return_X_y=True)
+    X_test, y_test = X_all[1000:] / 16.0, y_all[1000:]
+    labeled = y_semi != -1
+    params = dict(hidden_layer_sizes=(100,), pretrain_alpha=1e-3, pretrain_max_iter=50, max_iter=100)
+    supervised = semi_classifier(**params).fit(X[labeled], y_semi[labeled])
+    semi = semi_classifier(**params).fit(X, y_semi)
+    assert semi.score(X_test, y_test) > supervised.score(X_test, y_test) + 0.01
