@@ -27,3 +27,14 @@ def mnist_pool_and_test(dtype=np.float64):
     X, y = mnist_data()
     X = (X / 255.0).astype(dtype)
     return train_test_split(X, y, test_size=0.2, stratify=y, random_state=0)
+
+
+def draw_labels(y, n_labels, seed):
+    """A copy of ``y`` with -1 everywhere but ``n_labels`` rows, drawn
+    stratified (every class keeps its share of the labels)."""
+    labeled, _ = train_test_split(
+        np.arange(y.shape[0]), train_size=n_labels, stratify=y, random_state=seed
+    )
+    y_semi = np.full_like(y, -1)
+    y_semi[labeled] = y[labeled]
+    return y_semi

@@ -167,16 +167,24 @@ def test_string_labels_and_sparse_input(semi_digits):
     assert_allclose(from_sparse.predict_proba(sp.csr_matrix(X)), dense.predict_proba(X), rtol=1e-6, atol=1e-9)
 
 
-def test_unlabeled_rows_help_with_few_labels(semi_digits):
-    # The reason the option exists: 100 labels and 500 unlabeled digits beat
-    # the same classifier fitted on the 100 labeled rows alone.
+def test_unlabeled_rows_help_with_few_labels():
+    # The reason the option exists: 50 labels and ~1,250 unlabeled digits
+    # beat the same classifier fitted on the 50 labeled rows alone (measured
+    # +3.6 to +5.6 points over three label draws). With only 500 unlabeled
+    # digits there was no gain (see the user guide).
     from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
 
-    X, y, y_semi = semi_digits
-    X_all, y_all = load_digits(return_X_y=True)
-    X_test, y_test = X_all[1000:] / 16.0, y_all[1000:]
-    labeled = y_semi != -1
-    params = dict(hidden_layer_sizes=(100,), pretrain_alpha=1e-3, pretrain_max_iter=50, max_iter=100)
-    supervised = semi_classifier(**params).fit(X[labeled], y_semi[labeled])
-    semi = semi_classifier(**params).fit(X, y_semi)
-    assert semi.score(X_test, y_test) > supervised.score(X_test, y_test) + 0.01
+    X, y = load_digits(return_X_y=True)
+    X_pool, X_test, y_pool, y_test = train_test_split(
+        X / 16.0, y, test_size=500, stratify=y, random_state=0
+    )
+    labeled, _ = train_test_split(
+        np.arange(y_pool.shape[0]), train_size=50, stratify=y_pool, random_state=0
+    )
+    y_semi = np.full_like(y_pool, -1)
+    y_semi[labeled] = y_pool[labeled]
+    params = dict(hidden_layer_sizes=(100,), pretrain_alpha=1e-3, random_state=0)
+    supervised = StackedAEClassifier(**params).fit(X_pool[labeled], y_pool[labeled])
+    semi = StackedAEClassifier(**params, unlabeled_label=-1).fit(X_pool, y_semi)
+    assert semi.score(X_test, y_test) > supervised.score(X_test, y_test) + 0.02
