@@ -1,7 +1,7 @@
 """
-======================================================
+========================================================
 Few labels, many unlabeled rows: accuracy against labels
-======================================================
+========================================================
 
 Pretraining never looks at ``y``, so every row can train the autoencoders;
 with ``unlabeled_label=-1`` (scikit-learn's semi-supervised convention) a
@@ -47,7 +47,7 @@ models = {
     "LogisticRegression, labeled rows": lambda X, y, y_semi: LogisticRegression(
         max_iter=2000).fit(X[y_semi != -1], y[y_semi != -1]),
 }
-n_labels = [100, 300, 1000]
+n_labels = [100, 1000]  # two fits of ours take ~80 s in the docs build
 accuracy = {name: [] for name in models}
 for n in n_labels:
     labeled, _ = train_test_split(

@@ -123,17 +123,7 @@ class BaseStackedAE(BaseNetwork):
             coefs[-1], intercepts[-1] = result.coefs[0], result.intercepts[0]
             output_curve = result.loss_curve
         if self.fine_tune:
-            # The unsupervised terms in force; with none, unlabeled rows
-            # have nothing to add and fine-tuning sees the labeled rows.
-            terms = {k: w for k, w in self._unsupervised_weights(targets).items() if w}
-            if "reconstruction_weight" in terms:
-                result = self._fine_tune_jointly(
-                    coefs, intercepts, autoencoders, data, rng, terms
-                )
-            else:
-                result = self._fine_tune(
-                    coefs, intercepts, data if terms else data.labeled_only(), rng, terms
-                )
+            result = self._fine_tune(coefs, intercepts, autoencoders, data, targets, rng)
             coefs, intercepts = result.coefs[: len(coefs)], result.intercepts[: len(coefs)]
 
         # Set the fitted state only once every phase has succeeded.
@@ -159,7 +149,7 @@ class BaseStackedAE(BaseNetwork):
         train = np.setdiff1d(np.arange(X.shape[0]), val)
         labeled = None
         if targets.labeled is not None:
-            labeled = np.flatnonzero(targets.y[train] >= 0)
+            labeled = np.flatnonzero(np.isin(train, targets.labeled))
         return _Data(X[train], targets.y[train], X[val], targets.y[val], labeled)
 
     def _initialise(self, X, hidden_layer_sizes, n_outputs, rng):
@@ -205,12 +195,21 @@ class BaseStackedAE(BaseNetwork):
             [coefs[-1]], [intercepts[-1]], codes, rng, self._output_phase
         )
 
-    def _fine_tune(self, coefs, intercepts, data, rng, terms=None):
-        """Every layer together, on the network's own cost with the
-        unsupervised ``terms`` it takes (the classifier's entropy weight);
-        Ctrl-C keeps the best network so far."""
+    def _fine_tune(self, coefs, intercepts, autoencoders, data, targets, rng):
+        """Every layer together; Ctrl-C keeps the best network so far.
+
+        The cost is the network's own, plus the unsupervised terms whose
+        weights are not zero: the reconstruction of every row through the
+        stacked decoders (:meth:`_fine_tune_jointly`), or terms the network's
+        cost takes itself (the classifier's entropy). With none, unlabeled
+        rows have nothing to add and fine-tuning sees the labeled rows only.
+        """
+        terms = {k: w for k, w in self._unsupervised_weights(targets).items() if w}
+        if "reconstruction_weight" in terms:
+            return self._fine_tune_jointly(coefs, intercepts, autoencoders, data, rng, terms)
         return self._train_network(
-            coefs, intercepts, data, rng, "fine-tuning", interruptible=True, extra=terms
+            coefs, intercepts, data if terms else data.labeled_only(), rng,
+            "fine-tuning", interruptible=True, extra=terms,
         )
 
     def _fine_tune_jointly(self, coefs, intercepts, autoencoders, data, rng, terms):
@@ -229,6 +228,10 @@ class BaseStackedAE(BaseNetwork):
             loss=self._joint_loss_grad, n_network=n_network,
             extra=dict(decoder=autoencoders[0].decoder_, **terms),
         )
+
+    def _unsupervised_weights(self, targets):
+        """Weights of the unsupervised terms of fine-tuning (none here)."""
+        return {}
 
     # --- shared by the supervised phases ----------------------------------
 
