@@ -27,7 +27,7 @@ from sklearn.neural_network._multilayer_perceptron import _pack
 
 from _data import mnist_sample
 from skstackedae import StackedAEClassifier
-from skstackedae._network import autoencoder_loss_grad, softmax_network_loss_grad
+from skstackedae._network import autoencoder_loss_grad, network_loss_grad
 from skstackedae._solvers import flat_objective
 
 LAYERS = [784, 200, 200, 10]
@@ -82,7 +82,7 @@ def our_finetune_objective(X, y, dtype):
     buffers = {}
 
     def loss_grad(coefs, intercepts, coef_grads, intercept_grads, rows=None):
-        return softmax_network_loss_grad(
+        return network_loss_grad(
             coefs, intercepts, X, y, alpha=1e-4, coef_grads=coef_grads,
             intercept_grads=intercept_grads, buffers=buffers,
         )

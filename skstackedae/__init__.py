@@ -1,7 +1,9 @@
 """Stacked sparse and denoising autoencoders for scikit-learn."""
 
 from ._sparse_autoencoder import SparseAutoencoder
+from ._autoencoder import StackedAutoencoder
+from ._regressor import StackedAERegressor
 from ._stacked import StackedAEClassifier
 from ._version import __version__
 
-__all__ = ["SparseAutoencoder", "StackedAEClassifier", "__version__"]
+__all__ = ["SparseAutoencoder", "StackedAEClassifier", "StackedAERegressor", "StackedAutoencoder", "__version__"]

@@ -9,7 +9,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import validate_data
+from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from ._atomic import restore_state_on_error
 from ._persistence import VersionedPickleMixin
@@ -43,11 +43,30 @@ class BaseNetwork(VersionedPickleMixin, BaseEstimator):
         with restore_state_on_error(self):
             return self._fit(*args, **kwargs)
 
-    def _validate_X(self, X, y="no_validation", *, reset):
+    def _validate_X(self, X, y="no_validation", *, reset, **kwargs):
         """scikit-learn's validation: float64/float32, CSR for sparse input."""
         return validate_data(
-            self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32], reset=reset
+            self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32], reset=reset,
+            **kwargs,
         )
+
+    def _validate_sample_weight(self, sample_weight, X):
+        """``sample_weight`` as a float array of X's dtype, or None.
+
+        Zero weights are allowed (the row is left out); negative weights, a
+        wrong length or shape, and weights that are all zero raise.
+        """
+        if sample_weight is None:
+            return None
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+        )
+        if not np.any(sample_weight > 0):
+            raise ValueError(
+                "sample_weight is zero for every sample: at least one sample "
+                "needs a positive weight."
+            )
+        return sample_weight
 
     def _params_as(self, dtype):
         """The fitted ``(coefs, intercepts)`` in ``dtype``, to match the input's."""

@@ -28,9 +28,57 @@ _STOPPING_PARAMETERS = """\
         consecutive epochs without an improvement of at least ``tol``, as
         ``MLPClassifier`` does."""
 
+_PRETRAINING_PARAMETERS = """\
+    sparsity_target : float, default=0.1
+        Target mean activation of the hidden units of every autoencoder.
+
+    sparsity_weight : float, default={sparsity_weight_default}
+        Weight of the KL sparsity penalty of every autoencoder.{sparsity_weight_note}
+
+    pretrain_alpha : float, default=3e-3
+        Weight decay of the autoencoders during pretraining (UFLDL's value).
+
+    corruption : float, default=0.0
+        Masking-noise level of every autoencoder (stacked denoising
+        autoencoders when positive). Fine-tuning always sees clean data.
+
+    decoder : {"auto", "logistic", "linear"}, default="auto"
+        Decoder of every autoencoder; see :class:`SparseAutoencoder`. With
+        "auto" the first layer picks from the range of ``X`` and the upper
+        layers, whose inputs are sigmoid codes, use "logistic"."""
+
+_PRETRAIN_MAX_ITER_PARAMETER = """\
+    pretrain_max_iter : int, default=50
+        Maximum L-BFGS iterations (epochs for "adam"/"sgd") of each
+        autoencoder."""
+
+_SOLVER_PARAMETERS = """\
+    solver : {"lbfgs", "adam", "sgd"}, default="lbfgs"
+        Optimiser of every phase; see :class:`SparseAutoencoder`. "adam" and
+        "sgd" take mini-batch steps with ``MLPClassifier``'s meanings of the
+        parameters below.
+
+    tol : float, default=1e-5
+        L-BFGS stops a phase when the largest gradient component is below
+        ``tol`` (minFunc's default, which UFLDL ran with). For "adam"/"sgd":
+        the least improvement of the loss (or validation score) that counts."""
+
+_RANDOM_STATE_VERBOSE_PARAMETERS = """\
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initialisation of every layer and the corruption masks.
+
+    verbose : int, default=0
+        When positive, report each phase (pretraining layer k of n, the output
+        layer, fine-tuning) as it starts and ends, with its loss, iterations and
+        elapsed time, and the loss of every iteration within it."""
+
 SHARED = {
     "minibatch_parameters": _MINIBATCH_PARAMETERS,
     "stopping_parameters": _STOPPING_PARAMETERS,
+    "pretraining_parameters": _PRETRAINING_PARAMETERS,
+    "pretrain_max_iter_parameter": _PRETRAIN_MAX_ITER_PARAMETER,
+    "solver_parameters": _SOLVER_PARAMETERS,
+    "random_state_verbose_parameters": _RANDOM_STATE_VERBOSE_PARAMETERS,
 }
 
 
@@ -40,7 +88,9 @@ class Substitution:
     docstring."""
 
     def __init__(self, **values):
-        self.values = values
+        # Placeholders inside the shared blocks, with the values most
+        # estimators use.
+        self.values = {"sparsity_weight_default": "3.0", "sparsity_weight_note": "", **values}
 
     def __call__(self, obj):
         doc = obj.__doc__

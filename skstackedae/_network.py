@@ -136,11 +136,14 @@ def decode(H, W, b, decoder, out=None):
     return out
 
 
-def mean_reconstruction_error(X, coefs, intercepts, decoder):
-    """``1/(2m) sum_i ||x_hat_i - x_i||^2``, the reconstruction term of ``J``."""
+def mean_reconstruction_error(X, coefs, intercepts, decoder, sample_weight=None):
+    """``1/(2m) sum_i ||x_hat_i - x_i||^2``, the reconstruction term of ``J``
+    (a weighted mean with ``sample_weight``)."""
     H = encode(X, coefs[0], intercepts[0])
     diff = subtract_into(decode(H, coefs[1], intercepts[1], decoder), X)
-    return 0.5 * float(np.vdot(diff, diff)) / X.shape[0]
+    if sample_weight is None:
+        return 0.5 * float(np.vdot(diff, diff)) / X.shape[0]
+    return 0.5 * float(np.average(np.einsum("ij,ij->i", diff, diff), weights=sample_weight))
 
 
 def kl_divergence(rho, rho_hat):
@@ -170,8 +173,14 @@ def autoencoder_loss_grad(
     coef_grads,
     intercept_grads,
     buffers=None,
+    sample_weight=None,
 ):
     """Sparse autoencoder cost (DESIGN.md §1.1) and its gradient.
+
+    With sample weights ``s``, every mean over rows (the reconstruction
+    error and each unit's mean activation ``rho_hat``) is the weighted mean
+    ``sum_i s_i (.) / sum_i s_i`` (DESIGN.md §1.5), so integer weights give
+    the cost of repeated rows.
 
     Parameters
     ----------
@@ -196,6 +205,8 @@ def autoencoder_loss_grad(
         Written in place with the gradient, same shapes as the parameters.
     buffers : dict or None
         Work arrays reused across calls (see :func:`get_buffer`).
+    sample_weight : ndarray of shape (m,) or None, default=None
+        Weight of each row; None weighs them alike.
 
     Returns
     -------
@@ -209,7 +220,10 @@ def autoencoder_loss_grad(
 
     A2 = encode(X_input, W1, b1, get_buffer(buffers, "A2", (m, W1.shape[1]), dtype))
     X_hat = decode(A2, W2, b2, decoder, get_buffer(buffers, "X_hat", X_target.shape, dtype))
-    rho_hat = _clip_probability(A2.mean(axis=0))
+    # w: each row's share of every mean over samples (None: 1/m, the fast path).
+    w = normalized_weights(sample_weight, m, dtype)
+    rho_hat = A2.mean(axis=0) if w is None else (w.T @ A2)[0]
+    rho_hat = _clip_probability(rho_hat)
 
     delta3 = get_buffer(buffers, "delta3", X_target.shape, dtype)
     if sparse.issparse(X_target):
@@ -217,14 +231,20 @@ def autoencoder_loss_grad(
         subtract_into(delta3, X_target)
     else:
         np.subtract(X_hat, X_target, out=delta3)
-    loss = 0.5 * float(np.vdot(delta3, delta3)) / m
+    if w is None:
+        loss = 0.5 * float(np.vdot(delta3, delta3)) / m
+    else:
+        loss = 0.5 * float(np.sum(w[:, 0] * np.einsum("ij,ij->i", delta3, delta3)))
     loss += 0.5 * alpha * float(np.vdot(W1, W1) + np.vdot(W2, W2))
     loss += sparsity_weight * float(kl_divergence(sparsity_target, rho_hat))
 
     # m * delta3 = (x_hat - x) * g'(z3). The 1/m is applied to the smaller
     # arrays that come out of it (the gradients and delta2), not to delta3.
+    # With sample weights each row is scaled by m * w_i instead.
     if decoder == "logistic":
         inplace_logistic_derivative_times(delta3, X_hat)
+    if w is not None:
+        delta3 *= m * w
 
     np.matmul(A2.T, delta3, out=coef_grads[1])
     coef_grads[1] *= 1.0 / m
@@ -232,12 +252,15 @@ def autoencoder_loss_grad(
     np.sum(delta3, axis=0, out=intercept_grads[1])
     intercept_grads[1] *= 1.0 / m
 
-    # delta2 = (delta3 W2^T + beta (-rho/rho_hat + (1-rho)/(1-rho_hat)) / m) * f'(z2)
+    # delta2 = (delta3 W2^T + beta (-rho/rho_hat + (1-rho)/(1-rho_hat)) m w_i) / m * f'(z2)
     sparsity_grad = sparsity_weight * (
         -sparsity_target / rho_hat + (1 - sparsity_target) / (1 - rho_hat)
     )
     delta2 = np.matmul(delta3, W2.T, out=get_buffer(buffers, "delta2", A2.shape, dtype))
-    delta2 += sparsity_grad.astype(dtype, copy=False)
+    if w is None:
+        delta2 += sparsity_grad.astype(dtype, copy=False)
+    else:
+        delta2 += (m * w) * sparsity_grad.astype(dtype, copy=False)
     delta2 *= 1.0 / m
     inplace_logistic_derivative_times(delta2, A2)
 
@@ -265,7 +288,39 @@ def predict_log_proba(X, coefs, intercepts):
     return log_softmax(logits, axis=1)
 
 
-def softmax_network_loss_grad(
+def predict_output(X, coefs, intercepts, output):
+    """Output of a sigmoid network whose output unit is ``output``
+    ({"softmax", "logistic", "identity"})."""
+    if output == "softmax":
+        return np.exp(predict_log_proba(X, coefs, intercepts))
+    hidden = forward_hidden(X, coefs[:-1], intercepts[:-1])[-1]
+    out = hidden @ coefs[-1]
+    out += intercepts[-1]
+    return inplace_logistic(out) if output == "logistic" else out
+
+
+#: The loss each output unit is paired with by default: the canonical pairs,
+#: whose gradient with respect to the output's pre-activation is
+#: ``output - target`` (as in scikit-learn's MLP). The deep autoencoder
+#: pairs a "logistic" output with "squared_error" (UFLDL's reconstruction).
+DEFAULT_LOSS = {
+    "softmax": "log_loss",
+    "logistic": "binary_log_loss",
+    "identity": "squared_error",
+}
+
+
+def normalized_weights(sample_weight, m, dtype):
+    """Per-row weights ``s_i / sum(s)`` as a column, or None for ``1/m``."""
+    if sample_weight is None:
+        return None
+    total = float(np.sum(sample_weight, dtype=np.float64))
+    if total == 0:  # a mini-batch of zero-weight rows: it adds nothing
+        return np.zeros((m, 1), dtype=dtype)
+    return (np.asarray(sample_weight, dtype=dtype) / dtype.type(total))[:, None]
+
+
+def network_loss_grad(
     coefs,
     intercepts,
     X,
@@ -275,38 +330,53 @@ def softmax_network_loss_grad(
     coef_grads,
     intercept_grads,
     buffers=None,
+    output="softmax",
+    loss=None,
+    sample_weight=None,
     entropy_weight=0.0,
     top_loss_grad=None,
 ):
-    """Cross-entropy of a sigmoid network with a softmax output, and gradient.
+    """Cost of a sigmoid network with an output layer, and its gradient.
 
     With no hidden layer this is UFLDL's softmax regression; with hidden
-    layers it is the fine-tuning cost (DESIGN.md §1.2)::
+    layers it is the fine-tuning cost (DESIGN.md §1.2, §1.5)::
 
-        J = -1/m_L sum_{i labeled} log P(y_i | x_i)
-            + eta/m_U sum_{i unlabeled} H(P(. | x_i))
+        J = sum_i w_i L(y_i, out(x_i))
+            + eta sum_{i unlabeled} u_i H(P(. | x_i))
             + alpha/2 sum_l ||W_l||^2
 
-    where rows with ``y_i = -1`` are unlabeled (there are none in the
-    supervised case, and ``m_L = m``), ``eta = entropy_weight`` and
-    ``H(p) = -sum_c p_c log p_c`` is the entropy of the prediction (entropy
-    minimisation, Grandvalet & Bengio 2005: it moves the decision boundaries
-    away from dense regions of unlabeled rows).
+    with ``w_i = s_i / sum_{labeled} s`` (``1/m`` without sample weights),
+    ``L`` the loss of the output unit: the cross-entropy ``-log P(y_i|x_i)``
+    for "softmax", the binary cross-entropy summed over the labels for
+    "logistic" (multilabel), ``1/2 ||out(x_i) - y_i||^2`` for
+    "squared_error". Rows with ``y_i = -1`` (softmax only) are unlabeled,
+    weighted by ``u_i = s_i / sum_{unlabeled} s``; ``eta = entropy_weight``
+    and ``H(p) = -sum_c p_c log p_c`` is the entropy of the prediction
+    (entropy minimisation, Grandvalet & Bengio 2005: it moves the decision
+    boundaries away from dense regions of unlabeled rows).
 
     Parameters
     ----------
     coefs, intercepts : list of ndarray
-        Weights and biases, the last pair being the softmax layer.
+        Weights and biases, the last pair being the output layer.
     X : {ndarray, sparse matrix} of shape (m, n_features)
         Network input.
-    y : ndarray of int of shape (m,)
-        Class indices in ``[0, n_classes)``; -1 marks an unlabeled row.
+    y : ndarray
+        For "softmax": class indices of shape (m,) in ``[0, n_classes)``, -1
+        marking an unlabeled row. Otherwise targets of shape (m, n_outputs)
+        (a sparse matrix is accepted with "squared_error").
     alpha : float
         Weight decay on every weight matrix (not on the biases).
     coef_grads, intercept_grads : list of ndarray
         Written in place with the gradient.
     buffers : dict or None
         Work arrays reused across calls (see :func:`get_buffer`).
+    output : {"softmax", "logistic", "identity"}, default="softmax"
+        Output unit.
+    loss : {"log_loss", "binary_log_loss", "squared_error"} or None
+        Loss; None takes ``DEFAULT_LOSS[output]``.
+    sample_weight : ndarray of shape (m,) or None, default=None
+        ``s`` above; None weighs every row alike.
     entropy_weight : float, default=0.0
         ``eta`` above.
     top_loss_grad : callable or None, default=None
@@ -322,24 +392,20 @@ def softmax_network_loss_grad(
     m = X.shape[0]
     dtype = coefs[0].dtype
     activations = forward_hidden(X, coefs[:-1], intercepts[:-1], buffers)
-    n_classes = coefs[-1].shape[1]
-    logits = get_buffer(buffers, "logits", (m, n_classes), dtype)
+    n_outputs = coefs[-1].shape[1]
+    logits = get_buffer(buffers, "logits", (m, n_outputs), dtype)
     np.matmul(activations[-1], coefs[-1], out=logits)
     logits += intercepts[-1]
-    log_proba = log_softmax(logits, axis=1)
-    loss = 0.5 * alpha * sum(float(np.vdot(W, W)) for W in coefs)
-
-    # delta_out = dJ/dlogits, in the logits buffer.
-    delta = np.exp(log_proba, out=logits)
-    if y.shape[0] and y.min() >= 0:  # every row labeled: the fast path
-        rows = np.arange(m)
-        loss -= float(np.sum(log_proba[rows, y], dtype=np.float64)) / m
-        delta[rows, y] -= 1
-        delta *= 1.0 / m
+    cost = 0.5 * alpha * sum(float(np.vdot(W, W)) for W in coefs)
+    loss = DEFAULT_LOSS[output] if loss is None else loss
+    if output == "softmax":
+        # delta = dJ/dlogits, in the logits buffer.
+        cost += _softmax_output(logits, y, sample_weight, entropy_weight)
     else:
-        loss += _partially_labeled_output(delta, log_proba, y, entropy_weight)
+        cost += _elementwise_output(logits, y, output, loss, sample_weight)
+    delta = logits
     extra_loss, extra_delta = (0.0, None) if top_loss_grad is None else top_loss_grad(activations[-1])
-    loss += extra_loss
+    cost += extra_loss
 
     for layer in range(len(coefs) - 1, -1, -1):
         A = activations[layer]
@@ -352,27 +418,65 @@ def softmax_network_loss_grad(
             if extra_delta is not None and layer == len(coefs) - 1:
                 delta += extra_delta
             inplace_logistic_derivative_times(delta, A)  # A is not needed again
-    return loss
+    return cost
 
 
-def _partially_labeled_output(proba, log_proba, y, entropy_weight):
-    """Turn ``proba`` into dJ/dlogits for the cross-entropy of the labeled
+def _softmax_output(logits, y, sample_weight, entropy_weight):
+    """Turn ``logits`` into dJ/dlogits for the cross-entropy of the labeled
     rows and the entropy of the unlabeled ones (``y == -1``); return J."""
+    log_proba = log_softmax(logits, axis=1)
+    proba = np.exp(log_proba, out=logits)
+    m = y.shape[0]
+    if m and y.min() >= 0 and sample_weight is None:  # the fast path
+        rows = np.arange(m)
+        loss = -float(np.sum(log_proba[rows, y], dtype=np.float64)) / m
+        proba[rows, y] -= 1
+        proba *= 1.0 / m
+        return loss
+    weights = np.ones(m, dtype=proba.dtype) if sample_weight is None else sample_weight
     labeled, unlabeled = np.flatnonzero(y >= 0), np.flatnonzero(y < 0)
     loss = 0.0
     if unlabeled.shape[0] and entropy_weight:
         p, log_p = proba[unlabeled], log_proba[unlabeled]
         entropy = -np.sum(p * log_p, axis=1)
-        loss += entropy_weight * float(np.sum(entropy, dtype=np.float64)) / unlabeled.shape[0]
+        u = entropy_weight * normalized_weights(weights[unlabeled], unlabeled.shape[0], proba.dtype)
+        loss += float(np.sum(u[:, 0] * entropy, dtype=np.float64))
         # dH/dz_j = -p_j (log p_j + H)
-        proba[unlabeled] = (-entropy_weight / unlabeled.shape[0]) * p * (log_p + entropy[:, None])
+        proba[unlabeled] = -u * p * (log_p + entropy[:, None])
     else:
         proba[unlabeled] = 0
     if labeled.shape[0]:
-        loss -= float(np.sum(log_proba[labeled, y[labeled]], dtype=np.float64)) / labeled.shape[0]
+        w = normalized_weights(weights[labeled], labeled.shape[0], proba.dtype)
+        loss -= float(np.sum(w[:, 0] * log_proba[labeled, y[labeled]], dtype=np.float64))
         proba[labeled, y[labeled]] -= 1
-        proba[labeled] *= 1.0 / labeled.shape[0]
+        proba[labeled] *= w
     return loss
+
+
+def _elementwise_output(logits, Y, output, loss, sample_weight):
+    """Turn ``logits`` into dJ/dlogits for an element-wise output unit and
+    its loss; return J (see :func:`network_loss_grad`)."""
+    m = logits.shape[0]
+    w = normalized_weights(sample_weight, m, logits.dtype)
+    if loss == "binary_log_loss":
+        # -y log p - (1 - y) log(1 - p) = softplus(z) - y z, computed stably.
+        per_entry = np.logaddexp(0, logits)
+        per_entry -= Y * logits
+        row_loss = per_entry.sum(axis=1)
+        out = inplace_logistic(logits)
+        subtract_into(out, Y)
+    else:  # squared_error
+        out = inplace_logistic(logits) if output == "logistic" else logits
+        fitted = out.copy() if output == "logistic" else None
+        subtract_into(out, Y)
+        row_loss = 0.5 * np.einsum("ij,ij->i", out, out)
+        if output == "logistic":
+            inplace_logistic_derivative_times(out, fitted)
+    if w is None:
+        out *= 1.0 / m
+        return float(np.sum(row_loss, dtype=np.float64)) / m
+    out *= w
+    return float(np.sum(w[:, 0] * row_loss, dtype=np.float64))
 
 
 def semi_supervised_loss_grad(
@@ -388,6 +492,7 @@ def semi_supervised_loss_grad(
     intercept_grads,
     buffers=None,
     entropy_weight=0.0,
+    sample_weight=None,
 ):
     """The fine-tuning cost plus the reconstruction of every row (DESIGN.md §1.4).
 
@@ -398,12 +503,13 @@ def semi_supervised_loss_grad(
     ``D_{l-1} = f_l(D_l V_l + c_l)`` (the sigmoid, and the first
     autoencoder's ``decoder`` for ``l = 1``) and ``X_hat = D_0``::
 
-        J = softmax_network_loss_grad's J (labeled cross-entropy, entropy)
-            + gamma/(2m) sum_i ||x_hat_i - x_i||^2 + alpha/2 sum_l ||V_l||^2
+        J = network_loss_grad's J (labeled cross-entropy, entropy)
+            + gamma/2 sum_i v_i ||x_hat_i - x_i||^2 + alpha/2 sum_l ||V_l||^2
 
-    with ``gamma = reconstruction_weight`` (Ranzato & Szummer 2008).
+    with ``gamma = reconstruction_weight`` (Ranzato & Szummer 2008) and
+    ``v_i = s_i / sum(s)`` over every row (``1/m`` without sample weights).
 
-    Parameters are those of :func:`softmax_network_loss_grad`, plus
+    Parameters are those of :func:`network_loss_grad`, plus
     ``reconstruction_weight`` and ``decoder`` ({"logistic", "linear"}).
 
     Returns
@@ -415,6 +521,7 @@ def semi_supervised_loss_grad(
     V, c = coefs[k + 1 :], intercepts[k + 1 :]
     V_grads, c_grads = coef_grads[k + 1 :], intercept_grads[k + 1 :]
     m = X.shape[0]
+    v = normalized_weights(sample_weight, m, coefs[0].dtype)
 
     def reconstruction_loss_grad(top):
         # Forward through the decoders, top first.
@@ -426,10 +533,15 @@ def semi_supervised_loss_grad(
                 inplace_logistic(D)
             outputs.append(D)
         delta = subtract_into(outputs[-1].copy(), X)
-        loss = 0.5 * reconstruction_weight * float(np.vdot(delta, delta)) / m
+        if v is None:
+            loss = 0.5 * reconstruction_weight * float(np.vdot(delta, delta)) / m
+            delta *= reconstruction_weight / m
+        else:
+            row_loss = np.einsum("ij,ij->i", delta, delta)
+            loss = 0.5 * reconstruction_weight * float(np.sum(v[:, 0] * row_loss))
+            delta *= reconstruction_weight * v
         loss += 0.5 * alpha * sum(float(np.vdot(W, W)) for W in V)
         # Backward: delta is dJ/d(pre-activation) of decoder `layer`.
-        delta *= reconstruction_weight / m
         if decoder == "logistic":
             inplace_logistic_derivative_times(delta, outputs[-1])
         for layer in range(k - 1, -1, -1):
@@ -442,9 +554,9 @@ def semi_supervised_loss_grad(
                 inplace_logistic_derivative_times(delta, below)
         return loss, delta  # dJ/d(top codes)
 
-    return softmax_network_loss_grad(
+    return network_loss_grad(
         coefs[network], intercepts[network], X, y, alpha=alpha,
         coef_grads=coef_grads[network], intercept_grads=intercept_grads[network],
-        buffers=buffers, entropy_weight=entropy_weight,
+        buffers=buffers, entropy_weight=entropy_weight, sample_weight=sample_weight,
         top_loss_grad=reconstruction_loss_grad,
     )

@@ -13,6 +13,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._base import BaseNetwork
 from ._docstrings import Substitution
+from ._rows import merge_identical_rows
 from ._network import autoencoder_loss_grad, decode, encode, mean_reconstruction_error
 
 
@@ -228,7 +229,7 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
         self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, sample_weight=None):
         """Train the autoencoder on X.
 
         Parameters
@@ -241,16 +242,24 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
         y : None
             Ignored; present for API consistency.
 
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample in every mean over samples (the
+            reconstruction error and the mean activation ``rho_hat``), so
+            integer weights train as repeated rows. None weighs them alike.
+
         Returns
         -------
         self : SparseAutoencoder
             The fitted autoencoder.
         """
-        return self._atomic_fit(X)
+        return self._atomic_fit(X, sample_weight=sample_weight)
 
-    def _fit(self, X, incremental=False):
+    def _fit(self, X, incremental=False, sample_weight=None):
         warm = incremental and hasattr(self, "coefs_")
         X = self._validate_X(X, reset=not warm)
+        sample_weight = self._validate_sample_weight(sample_weight, X)
+        if self.solver == "lbfgs":
+            X, _, sample_weight = merge_identical_rows(X, None, sample_weight)
         if warm:
             # Work on copies: a partial_fit that fails half-way must leave
             # the optimiser and the generator as they were (all or nothing).
@@ -263,16 +272,19 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
             rng, optimizer = check_random_state(self.random_state), None
             coefs, intercepts = self._initial_params(X.shape[1], X.dtype, rng)
 
-        X_train, validation_score = X, None
+        X_train, w_train, validation_score = X, sample_weight, None
         if self.early_stopping and self.solver != "lbfgs" and not incremental:
             train, val = self._early_stopping_split(X.shape[0], rng)
             X_train, X_val = X[train], X[val]
+            w_train, w_val = (None, None) if sample_weight is None else (
+                sample_weight[train], sample_weight[val]
+            )
 
             def validation_score(coefs, intercepts):
-                return -mean_reconstruction_error(X_val, coefs, intercepts, decoder)
+                return -mean_reconstruction_error(X_val, coefs, intercepts, decoder, w_val)
 
         result = self._train(
-            self._objective(X_train, decoder, rng), coefs, intercepts,
+            self._objective(X_train, decoder, rng, w_train), coefs, intercepts,
             phase=f"SparseAutoencoder({self.n_components})",
             n_samples=X_train.shape[0], max_iter=1 if incremental else self.max_iter,
             rng=rng, validation_score=validation_score, optimizer=optimizer,
@@ -298,7 +310,7 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
         ]
         return coefs, [np.zeros(self.n_components, dtype), np.zeros(n_features, dtype)]
 
-    def _objective(self, X, decoder, rng):
+    def _objective(self, X, decoder, rng, sample_weight=None):
         """The autoencoder cost on ``X`` (or its rows), as the solvers call it.
 
         With L-BFGS the cost must be deterministic, so the corruption mask is
@@ -314,13 +326,14 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
 
         def loss_grad(coefs, intercepts, coef_grads, intercept_grads, rows=None):
             if rows is None:
-                X_target, X_input = X, X_fixed_input
+                X_target, X_input, weights = X, X_fixed_input, sample_weight
             else:
                 X_target = X[rows]
                 X_input = mask_corrupt(X_target, self.corruption, rng)
+                weights = None if sample_weight is None else sample_weight[rows]
             return autoencoder_loss_grad(
                 coefs, intercepts, X_input, X_target, coef_grads=coef_grads,
-                intercept_grads=intercept_grads, **cost,
+                intercept_grads=intercept_grads, sample_weight=weights, **cost,
             )
 
         return loss_grad
@@ -330,7 +343,7 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
 
     @available_if(_check_solver)
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y=None):
+    def partial_fit(self, X, y=None, sample_weight=None):
         """One epoch of the mini-batch solver over X, continuing the fit.
 
         Lets the autoencoder learn from data that does not fit in memory:
@@ -346,11 +359,14 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
         y : None
             Ignored.
 
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample of the chunk; see :meth:`fit`.
+
         Returns
         -------
         self : SparseAutoencoder
         """
-        return self._atomic_fit(X, incremental=True)
+        return self._atomic_fit(X, incremental=True, sample_weight=sample_weight)
 
     def transform(self, X):
         """Encode X: the hidden activations.

@@ -8,9 +8,11 @@ from typing import NamedTuple
 import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, InvalidParameterError
+from sklearn.utils.validation import column_or_1d
 
 from ._base import BaseNetwork
 from ._network import encode, forward_hidden
+from ._rows import merge_identical_rows
 from ._sparse_autoencoder import SparseAutoencoder
 
 #: Each pretraining parameter of a stack and the :class:`SparseAutoencoder`
@@ -55,6 +57,12 @@ class Targets(NamedTuple):
     labeled: np.ndarray | None = None
     """Indices of the labeled rows when some rows are unlabeled, else None.
     Unlabeled rows train the autoencoders and the unsupervised terms only."""
+    output: str = "softmax"
+    """The output unit: "softmax", "logistic" (multilabel) or "identity"."""
+
+
+def _take(a, rows):
+    return None if a is None else a[rows]
 
 
 class _Data(NamedTuple):
@@ -63,12 +71,18 @@ class _Data(NamedTuple):
     X_val: object = None
     y_val: np.ndarray = None
     labeled: np.ndarray | None = None  # rows of X with a label; None: all
+    sample_weight: np.ndarray | None = None
+    w_val: np.ndarray | None = None
 
     def labeled_only(self):
         """The same data without its unlabeled rows."""
         if self.labeled is None:
             return self
-        return _Data(self.X[self.labeled], self.y[self.labeled], self.X_val, self.y_val)
+        rows = self.labeled
+        return _Data(
+            self.X[rows], self.y[rows], self.X_val, self.y_val,
+            sample_weight=_take(self.sample_weight, rows), w_val=self.w_val,
+        )
 
 
 class BaseStackedAE(BaseNetwork):
@@ -90,6 +104,13 @@ class BaseStackedAE(BaseNetwork):
       ``reconstruction_weight`` is among them.
     """
 
+    #: This stack's defaults that differ from SparseAutoencoder's (the
+    #: reasons are in PRETRAIN_DEFAULT_OVERRIDES and the estimators).
+    _pretrain_default_overrides = PRETRAIN_DEFAULT_OVERRIDES
+
+    #: Whether a column y (n_samples, 1) is a 1-d y (a classifier's labels).
+    _column_y_to_1d = True
+
     _parameter_constraints: dict = {
         **BaseNetwork._parameter_constraints,
         **{
@@ -102,13 +123,22 @@ class BaseStackedAE(BaseNetwork):
         "warm_start": ["boolean"],
     }
 
-    def _fit(self, X, y):
+    def _fit(self, X, y, sample_weight=None):
         warm = self.warm_start and hasattr(self, "coefs_")
         hidden_layer_sizes = self._check_hidden_layer_sizes()
-        X, y = self._validate_X(X, y, reset=not warm)
+        X, y = self._validate_X(X, y, reset=not warm, multi_output=True)
+        if y.ndim == 2 and y.shape[1] == 1 and self._column_y_to_1d:
+            # As MLPClassifier: a column y is a 1-d y, with a warning.
+            y = column_or_1d(y, warn=True)
+        sample_weight = self._validate_sample_weight(sample_weight, X)
         targets = self._validate_targets(y, warm=warm)
+        sample_weight = self._target_weights(targets, sample_weight)
+        if sample_weight is not None:
+            sample_weight = sample_weight.astype(X.dtype, copy=False)
+        if self.solver == "lbfgs":
+            X, targets, sample_weight = self._merge_identical_rows(X, targets, sample_weight)
         rng = check_random_state(self.random_state)
-        data = self._split(X, targets, rng)
+        data = self._split(X, targets, rng, sample_weight)
 
         if warm:
             autoencoders = self.autoencoders_
@@ -116,10 +146,12 @@ class BaseStackedAE(BaseNetwork):
             output_curve = getattr(self, self._output_curve_attribute)
         else:
             autoencoders, coefs, intercepts = self._initialise(
-                data.X, hidden_layer_sizes, targets.n_outputs, rng
+                data.X, hidden_layer_sizes, targets.n_outputs, rng, data.sample_weight
             )
         if not (warm and self.fine_tune):
-            result = self._train_output_layer(coefs, intercepts, data.labeled_only(), rng)
+            result = self._train_output_layer(
+                coefs, intercepts, data.labeled_only(), rng, targets.output
+            )
             coefs[-1], intercepts[-1] = result.coefs[0], result.intercepts[0]
             output_curve = result.loss_curve
         if self.fine_tune:
@@ -137,11 +169,24 @@ class BaseStackedAE(BaseNetwork):
 
     # --- the phases, in the order they run ---------------------------------
 
-    def _split(self, X, targets, rng):
+    def _target_weights(self, targets, sample_weight):
+        """The sample weights the targets call for (the classifier's
+        ``class_weight``); by default ``sample_weight`` itself."""
+        return sample_weight
+
+    @staticmethod
+    def _merge_identical_rows(X, targets, sample_weight):
+        """Identical (x, y) rows as one weighted row (see ``_rows``)."""
+        X, y, sample_weight = merge_identical_rows(X, targets.y, sample_weight)
+        labeled = None if targets.labeled is None else np.flatnonzero(y >= 0)
+        stratify = None if targets.stratify is None else y
+        return X, targets._replace(y=y, stratify=stratify, labeled=labeled), sample_weight
+
+    def _split(self, X, targets, rng, sample_weight=None):
         """Hold out the early-stopping rows (mini-batch solvers only), drawn
         from the labeled rows; every other row stays for training."""
         if not (self.early_stopping and self.solver != "lbfgs"):
-            return _Data(X, targets.y, labeled=targets.labeled)
+            return _Data(X, targets.y, labeled=targets.labeled, sample_weight=sample_weight)
         candidates = np.arange(X.shape[0]) if targets.labeled is None else targets.labeled
         stratify = None if targets.stratify is None else targets.stratify[candidates]
         _, val = self._early_stopping_split(candidates.shape[0], rng, stratify)
@@ -150,11 +195,14 @@ class BaseStackedAE(BaseNetwork):
         labeled = None
         if targets.labeled is not None:
             labeled = np.flatnonzero(np.isin(train, targets.labeled))
-        return _Data(X[train], targets.y[train], X[val], targets.y[val], labeled)
+        return _Data(
+            X[train], targets.y[train], X[val], targets.y[val], labeled,
+            _take(sample_weight, train), _take(sample_weight, val),
+        )
 
-    def _initialise(self, X, hidden_layer_sizes, n_outputs, rng):
+    def _initialise(self, X, hidden_layer_sizes, n_outputs, rng, sample_weight=None):
         """The pretrained encoders and a small random output layer."""
-        autoencoders = self._pretrain(X, hidden_layer_sizes, rng)
+        autoencoders = self._pretrain(X, hidden_layer_sizes, rng, sample_weight)
         coefs = [ae.coefs_[0] for ae in autoencoders]
         intercepts = [ae.intercepts_[0] for ae in autoencoders]
         # UFLDL's softmax initialisation: 0.005 * N(0, 1).
@@ -163,7 +211,7 @@ class BaseStackedAE(BaseNetwork):
         intercepts.append(np.zeros(n_outputs, dtype=X.dtype))
         return autoencoders, coefs, intercepts
 
-    def _pretrain(self, X, hidden_layer_sizes, rng):
+    def _pretrain(self, X, hidden_layer_sizes, rng, sample_weight=None):
         """Greedy layer-wise pretraining: one autoencoder per hidden layer,
         each trained on the codes of the layer below."""
         forwarded = {ae: getattr(self, name) for name, ae in PRETRAIN_PARAMETERS.items()}
@@ -177,7 +225,7 @@ class BaseStackedAE(BaseNetwork):
                 n_components=n_hidden,
                 random_state=rng.randint(np.iinfo(np.int32).max),
                 **forwarded,
-            ).fit(codes)
+            ).fit(codes, sample_weight=sample_weight)
             # The network functions, not the public transform: nothing in a
             # fit may depend on the global output configuration.
             codes = encode(codes, autoencoder.coefs_[0], autoencoder.intercepts_[0])
@@ -185,14 +233,15 @@ class BaseStackedAE(BaseNetwork):
             self._log_done(name, autoencoder.loss_, autoencoder.n_iter_, start)
         return autoencoders
 
-    def _train_output_layer(self, coefs, intercepts, data, rng):
+    def _train_output_layer(self, coefs, intercepts, data, rng, output):
         """The output layer alone, on the top codes of the current encoders."""
         def top_codes(X):
             return None if X is None else forward_hidden(X, coefs[:-1], intercepts[:-1])[-1]
 
-        codes = _Data(top_codes(data.X), data.y, top_codes(data.X_val), data.y_val)
+        codes = data._replace(X=top_codes(data.X), X_val=top_codes(data.X_val))
         return self._train_network(
-            [coefs[-1]], [intercepts[-1]], codes, rng, self._output_phase
+            [coefs[-1]], [intercepts[-1]], codes, rng, self._output_phase,
+            extra=dict(output=output),
         )
 
     def _fine_tune(self, coefs, intercepts, autoencoders, data, targets, rng):
@@ -209,7 +258,7 @@ class BaseStackedAE(BaseNetwork):
             return self._fine_tune_jointly(coefs, intercepts, autoencoders, data, rng, terms)
         return self._train_network(
             coefs, intercepts, data if terms else data.labeled_only(), rng,
-            "fine-tuning", interruptible=True, extra=terms,
+            "fine-tuning", interruptible=True, extra=dict(output=targets.output, **terms),
         )
 
     def _fine_tune_jointly(self, coefs, intercepts, autoencoders, data, rng, terms):
@@ -250,10 +299,13 @@ class BaseStackedAE(BaseNetwork):
         buffers = {}
 
         def loss_grad(coefs, intercepts, coef_grads, intercept_grads, rows=None):
-            X, y = (data.X, data.y) if rows is None else (data.X[rows], data.y[rows])
+            X, y, w = data.X, data.y, data.sample_weight
+            if rows is not None:
+                X, y, w = X[rows], y[rows], _take(w, rows)
             return loss(
                 coefs, intercepts, X, y, alpha=self.alpha, coef_grads=coef_grads,
-                intercept_grads=intercept_grads, buffers=buffers, **extra,
+                intercept_grads=intercept_grads, buffers=buffers, sample_weight=w,
+                **extra,
             )
 
         validation_score = None
@@ -261,7 +313,8 @@ class BaseStackedAE(BaseNetwork):
 
             def validation_score(coefs, intercepts):
                 return self._validation_score(
-                    coefs[:n_network], intercepts[:n_network], data.X_val, data.y_val
+                    coefs[:n_network], intercepts[:n_network], data.X_val, data.y_val,
+                    data.w_val,
                 )
 
         result = self._train(

@@ -6,14 +6,16 @@ import numpy as np
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted
 
 from ._docstrings import Substitution
 from ._network import (
+    network_loss_grad,
     predict_log_proba,
+    predict_output,
     semi_supervised_loss_grad,
-    softmax_network_loss_grad,
 )
 from ._stack import BaseStackedAE, Targets
 
@@ -43,23 +45,7 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
     hidden_layer_sizes : array-like of int, default=(200, 200)
         Number of units of each hidden layer, from the input up.
 
-    sparsity_target : float, default=0.1
-        Target mean activation of the hidden units of every autoencoder.
-
-    sparsity_weight : float, default=3.0
-        Weight of the KL sparsity penalty of every autoencoder.
-
-    pretrain_alpha : float, default=3e-3
-        Weight decay of the autoencoders during pretraining (UFLDL's value).
-
-    corruption : float, default=0.0
-        Masking-noise level of every autoencoder (stacked denoising
-        autoencoders when positive). Fine-tuning always sees clean data.
-
-    decoder : {"auto", "logistic", "linear"}, default="auto"
-        Decoder of every autoencoder; see :class:`SparseAutoencoder`. With
-        "auto" the first layer picks from the range of ``X`` and the upper
-        layers, whose inputs are sigmoid codes, use "logistic".
+    {pretraining_parameters}
 
     alpha : float, default=1e-4
         L2 penalty of the supervised network (the softmax and the fine-tuned
@@ -72,9 +58,7 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
         UFLDL's value; on 5,000 MNIST digits it gave 94.6 % held-out accuracy
         against 90.6 % for the autoencoders' 3e-3.
 
-    pretrain_max_iter : int, default=50
-        Maximum L-BFGS iterations (epochs for "adam"/"sgd") of each
-        autoencoder.
+    {pretrain_max_iter_parameter}
 
     max_iter : int, default=100
         Maximum L-BFGS iterations (epochs for "adam"/"sgd") for the softmax
@@ -92,15 +76,7 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
         Whether to fine-tune. False keeps the pretrained encoders and the
         softmax as they are (UFLDL's "before fine-tuning" model).
 
-    solver : {"lbfgs", "adam", "sgd"}, default="lbfgs"
-        Optimiser of every phase; see :class:`SparseAutoencoder`. "adam" and
-        "sgd" take mini-batch steps with ``MLPClassifier``'s meanings of the
-        parameters below.
-
-    tol : float, default=1e-5
-        L-BFGS stops a phase when the largest gradient component is below
-        ``tol`` (minFunc's default, which UFLDL ran with). For "adam"/"sgd":
-        the least improvement of the loss (or validation score) that counts.
+    {solver_parameters}
 
     {minibatch_parameters}
 
@@ -113,13 +89,7 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
 
     {stopping_parameters}
 
-    random_state : int, RandomState instance or None, default=None
-        Seeds the initialisation of every layer and the corruption masks.
-
-    verbose : int, default=0
-        When positive, report each phase (pretraining layer k of n, softmax,
-        fine-tuning) as it starts and ends, with its loss, iterations and
-        elapsed time, and the loss of every iteration within it.
+    {random_state_verbose_parameters}
 
     warm_start : bool, default=False
         When True and the model is already fitted, ``fit`` reuses the current
@@ -157,10 +127,25 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
         are unlabeled and 0 otherwise. With few labels, also prefer one hidden
         layer (see the user guide for the measurements).
 
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes, as in ``LogisticRegression``: a dict
+        ``{class_label: weight}`` (classes left out weigh 1), "balanced"
+        (``n_samples / (n_classes * np.bincount(y))`` over the labeled rows),
+        or None. They multiply ``sample_weight`` in every phase, pretraining
+        included. Single-label y only.
+
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
-        Class labels.
+        Class labels (for multilabel y, ``arange(n_labels)``).
+
+    out_activation_ : str
+        The output unit: "softmax", or "logistic" for multilabel y (one
+        sigmoid per label, trained on the binary cross-entropy), as in
+        ``MLPClassifier``.
+
+    n_outputs_ : int
+        Number of output units.
 
     coefs_ : list of ndarray
         Weight matrices of the whole network, ``coefs_[i]`` of shape
@@ -240,6 +225,7 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
         "unlabeled_label": [None, Real, str],
         "reconstruction_weight": [Interval(Real, 0, None, closed="left")],
         "entropy_weight": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left")],
+        "class_weight": [None, dict, StrOptions({"balanced"})],
     }
 
     _output_phase = "softmax"
@@ -272,6 +258,7 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
         unlabeled_label=None,
         reconstruction_weight=0.0,
         entropy_weight="auto",
+        class_weight=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.sparsity_target = sparsity_target
@@ -297,29 +284,45 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
         self.unlabeled_label = unlabeled_label
         self.reconstruction_weight = reconstruction_weight
         self.entropy_weight = entropy_weight
+        self.class_weight = class_weight
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
-        """Pretrain, train the softmax, then fine-tune.
+    def fit(self, X, y, sample_weight=None):
+        """Pretrain, train the output layer, then fine-tune.
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data.
 
-        y : array-like of shape (n_samples,)
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
             Class labels (any type scikit-learn accepts, at least two
-            classes).
+            classes), or a label-indicator matrix for multilabel
+            classification.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample in every mean over samples, of pretraining
+            and of the supervised cost, so integer weights train as repeated
+            rows. Multiplied by the weights of ``class_weight``.
 
         Returns
         -------
         self : StackedAEClassifier
             The fitted classifier.
         """
-        return self._atomic_fit(X, y)
+        return self._atomic_fit(X, y, sample_weight)
 
     def _validate_targets(self, y, *, warm):
         check_classification_targets(y)
+        target_type = type_of_target(y)
+        if target_type == "multilabel-indicator":
+            return self._validate_multilabel_targets(y, warm=warm)
+        if y.ndim == 2:
+            raise ValueError(
+                f"StackedAEClassifier does not support {target_type} y (a 2-d y "
+                "of class labels); y must be 1-d, or a label-indicator matrix "
+                "for multilabel classification."
+            )
         unlabeled = self._unlabeled(y)
         classes, labeled_index = np.unique(y[~unlabeled], return_inverse=True)
         if classes.shape[0] < 2:
@@ -337,7 +340,56 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
         y_index = np.full(y.shape[0], -1, dtype=np.intp)  # -1: unlabeled
         y_index[~unlabeled] = labeled_index
         labeled = np.flatnonzero(~unlabeled) if unlabeled.any() else None
-        return Targets(y_index, classes.shape[0], y_index, {"classes_": classes}, labeled)
+        attributes = {"classes_": classes, "out_activation_": "softmax", "n_outputs_": classes.shape[0]}
+        return Targets(y_index, classes.shape[0], y_index, attributes, labeled)
+
+    def _validate_multilabel_targets(self, Y, *, warm):
+        """A label-indicator ``Y``: one sigmoid output per label."""
+        if self.unlabeled_label is not None:
+            raise ValueError(
+                "unlabeled_label is for single-label y; a multilabel (label "
+                "indicator) y cannot mark rows as unlabeled. Set "
+                "unlabeled_label=None."
+            )
+        if self.class_weight is not None:
+            raise ValueError(
+                "class_weight is for single-label y; for a multilabel (label "
+                "indicator) y pass sample_weight instead."
+            )
+        Y = np.asarray(Y.toarray() if hasattr(Y, "toarray") else Y)
+        classes = np.arange(Y.shape[1])
+        if warm and not np.array_equal(classes, self.classes_):
+            raise ValueError(
+                "warm_start=True needs y to have the labels seen in the previous "
+                f"fit, {self.classes_!r}; got {classes!r}."
+            )
+        attributes = {"classes_": classes, "out_activation_": "logistic", "n_outputs_": Y.shape[1]}
+        return Targets(Y, Y.shape[1], None, attributes, output="logistic")
+
+    def _target_weights(self, targets, sample_weight):
+        """``sample_weight`` times the weight of each labeled row's class."""
+        if self.class_weight is None:
+            return sample_weight
+        labeled = np.arange(targets.y.shape[0]) if targets.labeled is None else targets.labeled
+        y = targets.y[labeled]
+        class_weight = self.class_weight
+        if isinstance(class_weight, dict):
+            # Keyed by the class labels; the targets are class indices.
+            classes = targets.attributes["classes_"]
+            unknown = set(class_weight) - set(classes.tolist())
+            if unknown:
+                raise ValueError(
+                    f"class_weight has keys {sorted(unknown, key=str)!r} that are not "
+                    f"classes of y, {classes!r}."
+                )
+            class_weight = {i: class_weight.get(c, 1.0) for i, c in enumerate(classes)}
+        weights = np.ones(targets.y.shape[0])
+        weights[labeled] = compute_sample_weight(class_weight, y)
+        if sample_weight is not None:
+            weights *= sample_weight
+        return weights.astype(
+            np.float64 if sample_weight is None else sample_weight.dtype, copy=False
+        )
 
     def _unlabeled(self, y):
         """Boolean mask of the rows of ``y`` whose label is ``unlabeled_label``."""
@@ -356,7 +408,7 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
         }
 
     def _network_loss_grad(self, coefs, intercepts, X, y, **kwargs):
-        return softmax_network_loss_grad(coefs, intercepts, X, y, **kwargs)
+        return network_loss_grad(coefs, intercepts, X, y, **kwargs)
 
     def _joint_loss_grad(self, coefs, intercepts, X, y, **kwargs):
         return semi_supervised_loss_grad(coefs, intercepts, X, y, **kwargs)
@@ -391,9 +443,13 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
             _safe_indexing(X, keep), _safe_indexing(y, keep), sample_weight
         )
 
-    def _validation_score(self, coefs, intercepts, X, y):
-        log_proba = predict_log_proba(X, coefs, intercepts)
-        return float(np.mean(np.argmax(log_proba, axis=1) == y))
+    def _validation_score(self, coefs, intercepts, X, y, sample_weight=None):
+        if y.ndim == 2:  # multilabel: subset accuracy
+            predicted = predict_output(X, coefs, intercepts, "logistic") > 0.5
+            correct = np.all(predicted == y.astype(bool), axis=1)
+        else:
+            correct = np.argmax(predict_log_proba(X, coefs, intercepts), axis=1) == y
+        return float(np.average(correct, weights=sample_weight))
 
     def predict_log_proba(self, X):
         """Log of the class probabilities.
@@ -411,7 +467,10 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
         """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
-        return predict_log_proba(X, *self._params_as(X.dtype))
+        coefs, intercepts = self._params_as(X.dtype)
+        if self.out_activation_ == "softmax":
+            return predict_log_proba(X, coefs, intercepts)
+        return np.log(predict_output(X, coefs, intercepts, self.out_activation_))
 
     def predict_proba(self, X):
         """Class probabilities.
@@ -424,9 +483,13 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
-            Probability of each class, columns in the order of ``classes_``.
+            Probability of each class, columns in the order of ``classes_``
+            (for multilabel y, the probability of each label).
         """
-        return np.exp(self.predict_log_proba(X))
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        coefs, intercepts = self._params_as(X.dtype)
+        return predict_output(X, coefs, intercepts, self.out_activation_)
 
     def predict(self, X):
         """Predict class labels.
@@ -438,8 +501,15 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
 
         Returns
         -------
-        y : ndarray of shape (n_samples,)
-            Predicted labels.
+        y : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            Predicted labels (a label-indicator matrix for multilabel y).
         """
-        log_proba = self.predict_log_proba(X)  # checks that self is fitted
-        return self.classes_[np.argmax(log_proba, axis=1)]
+        proba = self.predict_proba(X)  # checks that self is fitted
+        if self.out_activation_ == "logistic":  # multilabel
+            return (proba > 0.5).astype(int)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags

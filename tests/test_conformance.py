@@ -15,14 +15,25 @@ from sklearn.utils.estimator_checks import (
     check_set_output_transform_polars,
 )
 
-from skstackedae import SparseAutoencoder, StackedAEClassifier
-from skstackedae._stack import PRETRAIN_DEFAULT_OVERRIDES, PRETRAIN_PARAMETERS
+from skstackedae import (
+    SparseAutoencoder,
+    StackedAEClassifier,
+    StackedAERegressor,
+    StackedAutoencoder,
+)
+from skstackedae._stack import PRETRAIN_PARAMETERS
+
+STACKS = [StackedAEClassifier, StackedAERegressor, StackedAutoencoder]
 
 ESTIMATORS = [
     SparseAutoencoder(n_components=5, max_iter=20, random_state=0),
     SparseAutoencoder(n_components=5, solver="adam", max_iter=5, random_state=0),
     StackedAEClassifier((6,), pretrain_max_iter=10, max_iter=20, random_state=0),
     StackedAEClassifier((6,), solver="sgd", pretrain_max_iter=5, max_iter=5, random_state=0),
+    StackedAERegressor((6,), pretrain_max_iter=10, max_iter=20, random_state=0),
+    StackedAERegressor((6,), solver="sgd", pretrain_max_iter=5, max_iter=5, random_state=0),
+    StackedAutoencoder((6, 3), pretrain_max_iter=10, max_iter=20, random_state=0),
+    StackedAutoencoder((6, 3), solver="adam", pretrain_max_iter=5, max_iter=5, random_state=0),
 ]
 TRANSFORMERS = [e for e in ESTIMATORS if hasattr(e, "transform")]
 ALL_CHECKS = [check_param_validation, check_dataframe_column_names_consistency]
@@ -64,20 +75,19 @@ def _defaults(cls):
     }
 
 
-def test_pretraining_table_defaults_agree_with_sparse_autoencoder():
-    stacked, autoencoder = _defaults(StackedAEClassifier), _defaults(SparseAutoencoder)
+@pytest.mark.parametrize("cls", STACKS, ids=lambda c: c.__name__)
+def test_pretraining_table_defaults_agree_with_sparse_autoencoder(cls):
+    stacked, autoencoder = _defaults(cls), _defaults(SparseAutoencoder)
+    overrides = cls._pretrain_default_overrides
     for name, ae_name in PRETRAIN_PARAMETERS.items():
-        expected = PRETRAIN_DEFAULT_OVERRIDES.get(name, autoencoder[ae_name])
+        expected = overrides.get(name, autoencoder[ae_name])
         assert stacked[name] == expected, name
     # Every override is a real difference, and every table entry is a
     # parameter of both estimators with the same constraints.
-    for name, value in PRETRAIN_DEFAULT_OVERRIDES.items():
+    for name, value in overrides.items():
         assert value != autoencoder[PRETRAIN_PARAMETERS[name]]
     for name, ae_name in PRETRAIN_PARAMETERS.items():
-        assert (
-            StackedAEClassifier._parameter_constraints[name]
-            is SparseAutoencoder._parameter_constraints[ae_name]
-        )
+        assert cls._parameter_constraints[name] is SparseAutoencoder._parameter_constraints[ae_name]
 
 
 def test_pretraining_forwards_every_table_parameter(small_digits):
@@ -97,9 +107,9 @@ def test_pretraining_forwards_every_table_parameter(small_digits):
     assert [ae.n_components for ae in clf.autoencoders_] == [5, 4]
 
 
-@pytest.mark.parametrize("cls", [SparseAutoencoder, StackedAEClassifier], ids=lambda c: c.__name__)
+@pytest.mark.parametrize("cls", [SparseAutoencoder, *STACKS], ids=lambda c: c.__name__)
 def test_docstring_documents_every_parameter_once(cls):
     doc = cls.__doc__
-    assert "{minibatch_parameters}" not in doc and "{stopping_parameters}" not in doc
+    assert not re.search(r"\{[a-z_]+\}", doc), re.findall(r"\{[a-z_]+\}", doc)
     for name in _defaults(cls):
         assert len(re.findall(rf"^    {name} : ", doc, flags=re.MULTILINE)) == 1, name

@@ -18,7 +18,7 @@ from skstackedae._network import (
     inplace_logistic,
     pack,
     parameter_shapes,
-    softmax_network_loss_grad,
+    network_loss_grad,
     unpack,
 )
 from skstackedae._sparse_autoencoder import mask_corrupt
@@ -108,7 +108,7 @@ def test_softmax_network_gradient(hidden, n_classes):
     y = np.arange(25) % n_classes
     shapes = parameter_shapes([9, *hidden, n_classes])
     loss_grad = flat_loss_grad(
-        softmax_network_loss_grad, shapes, X=X, y=y, alpha=1e-2
+        network_loss_grad, shapes, X=X, y=y, alpha=1e-2
     )
     theta = random_theta(shapes, rng)
     assert relative_gradient_error(loss_grad, theta) < RELATIVE_TOLERANCE
@@ -169,7 +169,7 @@ def test_softmax_loss_matches_the_equations():
         np.sum(W1**2) + np.sum(W2**2)
     )
     grads = [np.empty_like(a) for a in (W1, W2, b1, b2)]
-    loss = softmax_network_loss_grad(
+    loss = network_loss_grad(
         [W1, W2], [b1, b2], X, y, alpha=0.1, coef_grads=grads[:2],
         intercept_grads=grads[2:],
     )
@@ -208,7 +208,7 @@ def test_sparse_input_gives_the_dense_loss_and_gradient():
     cases = [
         (autoencoder_loss_grad, [8, 5, 8], dict(alpha=3e-3, sparsity_target=0.1,
          sparsity_weight=3.0, decoder="logistic"), lambda X: dict(X_input=X, X_target=X)),
-        (softmax_network_loss_grad, [8, 6, 4, 3], dict(alpha=1e-2), lambda X: dict(X=X, y=y)),
+        (network_loss_grad, [8, 6, 4, 3], dict(alpha=1e-2), lambda X: dict(X=X, y=y)),
     ]
     for loss_fn, layers, params, data in cases:
         shapes = parameter_shapes(layers)
@@ -273,7 +273,7 @@ def test_semi_supervised_cost_without_unsupervised_terms_is_the_fine_tuning_cost
         entropy_weight=0.0, decoder="logistic", coef_grads=grads[:3], intercept_grads=grads[3:],
     )
     network_grads = [np.empty_like(p) for p in coefs[:2] + intercepts[:2]]
-    plain = softmax_network_loss_grad(
+    plain = network_loss_grad(
         coefs[:2], intercepts[:2], X, y, alpha=0.1, coef_grads=network_grads[:2],
         intercept_grads=network_grads[2:],
     )
@@ -291,7 +291,7 @@ def test_softmax_network_gradient_with_unlabeled_rows(hidden, eta):
     y[::4] = -1  # unlabeled: they enter through the entropy term only
     shapes = parameter_shapes([9, *hidden, 3])
     loss_grad = flat_loss_grad(
-        softmax_network_loss_grad, shapes, X=X, y=y, alpha=1e-2, entropy_weight=eta
+        network_loss_grad, shapes, X=X, y=y, alpha=1e-2, entropy_weight=eta
     )
     theta = random_theta(shapes, rng)
     assert relative_gradient_error(loss_grad, theta) < RELATIVE_TOLERANCE
@@ -300,6 +300,82 @@ def test_softmax_network_gradient_with_unlabeled_rows(hidden, eta):
     if eta == 0:
         labeled = y >= 0
         only_labeled = flat_loss_grad(
-            softmax_network_loss_grad, shapes, X=X[labeled], y=y[labeled], alpha=1e-2
+            network_loss_grad, shapes, X=X[labeled], y=y[labeled], alpha=1e-2
         )
         np.testing.assert_allclose(loss_grad(theta)[1], only_labeled(theta)[1], rtol=1e-12, atol=1e-15)
+
+
+# --- sample weights, the multilabel and regression heads (DESIGN.md §1.5) ---
+
+@pytest.mark.parametrize(
+    "output, loss", [("softmax", None), ("logistic", None), ("identity", None),
+                     ("logistic", "squared_error")],
+)
+@pytest.mark.parametrize("hidden", [(), (6,)], ids=["no-hidden", "1-hidden"])
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+def test_network_gradient_for_every_output(output, loss, hidden, weighted):
+    rng = np.random.RandomState(3)
+    X = rng.normal(size=(25, 9))
+    if output == "softmax":
+        y, n_out = np.arange(25) % 3, 3
+    elif loss is None and output == "logistic":
+        y, n_out = (rng.uniform(size=(25, 4)) > 0.5).astype(float), 4
+    else:
+        y, n_out = rng.uniform(size=(25, 4)), 4
+    sample_weight = rng.randint(0, 4, size=25).astype(float) if weighted else None
+    shapes = parameter_shapes([9, *hidden, n_out])
+    loss_grad = flat_loss_grad(
+        network_loss_grad, shapes, X=X, y=y, alpha=1e-2, output=output, loss=loss,
+        sample_weight=sample_weight,
+    )
+    theta = random_theta(shapes, rng)
+    assert relative_gradient_error(loss_grad, theta) < RELATIVE_TOLERANCE
+
+
+@pytest.mark.parametrize("decoder", ["logistic", "linear"])
+def test_weighted_autoencoder_gradient(decoder):
+    rng = np.random.RandomState(4)
+    X = rng.uniform(size=(20, 8))
+    shapes = parameter_shapes([8, 5, 8])
+    loss_grad = flat_loss_grad(
+        autoencoder_loss_grad, shapes, X_input=X, X_target=X, alpha=3e-3,
+        sparsity_target=0.1, sparsity_weight=3.0, decoder=decoder,
+        sample_weight=rng.uniform(0, 3, size=20),
+    )
+    assert relative_gradient_error(loss_grad, random_theta(shapes, rng)) < RELATIVE_TOLERANCE
+
+
+@pytest.mark.parametrize(
+    "cost, kwargs",
+    [
+        (autoencoder_loss_grad, dict(alpha=3e-3, sparsity_target=0.1, sparsity_weight=3.0,
+                                     decoder="logistic")),
+        (network_loss_grad, dict(alpha=1e-2)),
+        (network_loss_grad, dict(alpha=1e-2, output="identity")),
+        (network_loss_grad, dict(alpha=1e-2, output="logistic")),
+    ],
+    ids=["autoencoder", "softmax", "identity", "logistic"],
+)
+def test_integer_weights_give_the_cost_of_repeated_rows(cost, kwargs):
+    rng = np.random.RandomState(5)
+    X = rng.uniform(size=(12, 6))
+    weights = np.array([0, 1, 2, 3] * 3)
+    output = kwargs.get("output", "softmax")
+    if cost is autoencoder_loss_grad:
+        shapes, data = parameter_shapes([6, 4, 6]), lambda X, y: dict(X_input=X, X_target=X)
+        y = None
+    else:
+        n_out = 3 if output == "softmax" else 2
+        shapes = parameter_shapes([6, 4, n_out])
+        y = np.arange(12) % 3 if output == "softmax" else (rng.uniform(size=(12, 2)) > 0.5) * 1.0
+        data = lambda X, y: dict(X=X, y=y)
+    theta = random_theta(shapes, rng)
+    repeated = np.repeat(np.arange(12), weights)
+    weighted_fn = flat_loss_grad(cost, shapes, sample_weight=weights.astype(float),
+                                 **data(X, y), **kwargs)
+    repeated_fn = flat_loss_grad(
+        cost, shapes, **data(X[repeated], None if y is None else y[repeated]), **kwargs
+    )
+    (loss_w, grad_w), (loss_r, grad_r) = weighted_fn(theta), repeated_fn(theta)
+    np.testing.assert_allclose(loss_w, loss_r, rtol=1e-12)
+    np.testing.assert_allclose(grad_w, grad_r, rtol=1e-10, atol=1e-14)

@@ -119,7 +119,7 @@ def test_failed_partial_fit_leaves_the_optimiser_and_generator_untouched(small_d
 @pytest.mark.parametrize("solver", ["adam", "sgd"])
 def test_keyboard_interrupt_in_minibatch_fine_tuning_keeps_the_network(small_digits, monkeypatch, solver):
     X, y = small_digits
-    real = skstackedae._stacked.softmax_network_loss_grad
+    real = skstackedae._stacked.network_loss_grad
     batches = {"fine-tuning": 0}
 
     def interrupt_in_fifth_epoch(coefs, *args, **kwargs):
@@ -129,7 +129,7 @@ def test_keyboard_interrupt_in_minibatch_fine_tuning_keeps_the_network(small_dig
                 raise KeyboardInterrupt
         return real(coefs, *args, **kwargs)
 
-    monkeypatch.setattr(skstackedae._stacked, "softmax_network_loss_grad", interrupt_in_fifth_epoch)
+    monkeypatch.setattr(skstackedae._stacked, "network_loss_grad", interrupt_in_fifth_epoch)
     clf = small_classifier(solver=solver, learning_rate_init=0.05, max_iter=50)
     with pytest.warns(UserWarning, match="fine-tuning: training interrupted by user"):
         clf.fit(X, y)
@@ -211,7 +211,7 @@ def test_alpha_converts_to_mlpclassifier_alpha_times_n_samples(small_digits):
     )
     ours.coefs_, ours.intercepts_ = list(mlp.coefs_), list(mlp.intercepts_)
     grads = [np.empty_like(p) for p in mlp.coefs_ + mlp.intercepts_]
-    our_loss = skstackedae._stacked.softmax_network_loss_grad(
+    our_loss = skstackedae._stacked.network_loss_grad(
         ours.coefs_, ours.intercepts_, X, y, alpha=ours.alpha, coef_grads=grads[:2], intercept_grads=grads[2:]
     )
     np.testing.assert_allclose(our_loss, mlp_loss, rtol=1e-10)

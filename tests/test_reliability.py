@@ -73,13 +73,13 @@ def test_non_finite_loss_stops_the_fit_and_keeps_the_old_model(small_digits, mon
     X, y = small_digits
     clf = small_classifier().fit(X, y)
     expected = clf.predict_proba(X)
-    real = skstackedae._stacked.softmax_network_loss_grad
+    real = skstackedae._stacked.network_loss_grad
 
     def nan_in_fine_tuning(coefs, *args, **kwargs):
         loss = real(coefs, *args, **kwargs)
         return np.nan if len(coefs) > 1 else loss
 
-    monkeypatch.setattr(skstackedae._stacked, "softmax_network_loss_grad", nan_in_fine_tuning)
+    monkeypatch.setattr(skstackedae._stacked, "network_loss_grad", nan_in_fine_tuning)
     with pytest.raises(NonFiniteLossError, match="fine-tuning phase became nan"):
         clf.fit(X[:, :32], y)  # other data: n_features_in_ must not change
     assert isinstance(NonFiniteLossError("x"), FloatingPointError)
@@ -89,7 +89,7 @@ def test_non_finite_loss_stops_the_fit_and_keeps_the_old_model(small_digits, mon
     fresh = small_classifier()
     with pytest.raises(NonFiniteLossError):
         fresh.fit(X, y)
-    monkeypatch.setattr(skstackedae._stacked, "softmax_network_loss_grad", real)
+    monkeypatch.setattr(skstackedae._stacked, "network_loss_grad", real)
     assert_array_equal(fresh.fit(X, y).predict_proba(X), expected)
 
 
@@ -106,7 +106,7 @@ def test_non_finite_autoencoder_loss_names_the_phase(small_digits, monkeypatch):
 
 def test_keyboard_interrupt_in_fine_tuning_keeps_the_best_weights(small_digits, monkeypatch):
     X, y = small_digits
-    real = skstackedae._stacked.softmax_network_loss_grad
+    real = skstackedae._stacked.network_loss_grad
     calls = {"fine_tuning": 0}
 
     def interrupt_after_ten_evaluations(coefs, *args, **kwargs):
@@ -116,14 +116,14 @@ def test_keyboard_interrupt_in_fine_tuning_keeps_the_best_weights(small_digits, 
                 raise KeyboardInterrupt
         return real(coefs, *args, **kwargs)
 
-    monkeypatch.setattr(skstackedae._stacked, "softmax_network_loss_grad", interrupt_after_ten_evaluations)
+    monkeypatch.setattr(skstackedae._stacked, "network_loss_grad", interrupt_after_ten_evaluations)
     clf = small_classifier(max_iter=100)
     with pytest.warns(UserWarning, match="fine-tuning: training interrupted by user"):
         clf.fit(X, y)
     assert 1 <= clf.n_iter_ < 10
     assert clf.loss_ == min(clf.loss_curve_)
     # The kept weights are the ones whose loss is loss_.
-    monkeypatch.setattr(skstackedae._stacked, "softmax_network_loss_grad", real)
+    monkeypatch.setattr(skstackedae._stacked, "network_loss_grad", real)
     params = clf.coefs_ + clf.intercepts_
     grads = [np.empty_like(p) for p in params]
     loss = real(clf.coefs_, clf.intercepts_, X, np.searchsorted(clf.classes_, y),

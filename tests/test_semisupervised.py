@@ -71,18 +71,18 @@ def test_unlabeled_rows_train_the_autoencoders_only(semi_digits, monkeypatch):
     X, y, y_semi = semi_digits
     pretrained_on, supervised_targets = [], []
     real_fit = skstackedae._stack.SparseAutoencoder.fit
-    real_softmax = skstackedae._stacked.softmax_network_loss_grad
+    real_softmax = skstackedae._stacked.network_loss_grad
 
-    def recording_fit(self, X, y=None):
+    def recording_fit(self, X, y=None, sample_weight=None):
         pretrained_on.append(X.shape[0])
-        return real_fit(self, X, y)
+        return real_fit(self, X, y, sample_weight)
 
     def recording_softmax(coefs, intercepts, X, y, **kwargs):
         supervised_targets.append(np.asarray(y).copy())
         return real_softmax(coefs, intercepts, X, y, **kwargs)
 
     monkeypatch.setattr(skstackedae._stack.SparseAutoencoder, "fit", recording_fit)
-    monkeypatch.setattr(skstackedae._stacked, "softmax_network_loss_grad", recording_softmax)
+    monkeypatch.setattr(skstackedae._stacked, "network_loss_grad", recording_softmax)
     semi_classifier(hidden_layer_sizes=(20, 10), reconstruction_weight=0.0, entropy_weight=0.0).fit(X, y_semi)
     assert pretrained_on == [600, 600]
     n_labeled = np.sum(y_semi != -1)

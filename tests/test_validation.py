@@ -92,7 +92,7 @@ BAD_FIT_INPUT = [
     ("one class in y", "classifier", lambda X, y: (X, np.zeros_like(y)), ValueError, "at least 2 classes"),
     ("one sample", "classifier", lambda X, y: (X[:1], y[:1]), ValueError, "at least 2 classes"),
     ("y of the wrong length", "classifier", lambda X, y: (X, y[:-1]), ValueError, "inconsistent numbers of samples"),
-    ("2-D y with 2 columns", "classifier", lambda X, y: (X, np.c_[y, y]), ValueError, "y should be a 1d array"),
+    ("2-D y of class labels", "classifier", lambda X, y: (X, np.c_[y, y]), ValueError, "multiclass-multioutput"),
     ("continuous y", "classifier", lambda X, y: (X, y + 0.5), ValueError, "Unknown label type"),
     ("y is None", "classifier", lambda X, y: (X, None), ValueError, "requires y to be passed"),
 ]
