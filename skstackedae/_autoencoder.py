@@ -7,7 +7,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._docstrings import Substitution
-from ._network import forward_hidden, network_loss_grad, predict_output
+from ._network import forward_hidden, predict_output
 from ._rows import merge_identical_rows
 from ._stack import PRETRAIN_DEFAULT_OVERRIDES, BaseStackedAE, Targets
 
@@ -258,9 +258,6 @@ class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
             self.validation_scores_ = self.best_validation_score_ = None
         self.n_layers_ = len(self.coefs_) + 1
         return self
-
-    def _network_loss_grad(self, coefs, intercepts, X, y, **kwargs):
-        return network_loss_grad(coefs, intercepts, X, y, **kwargs)
 
     def _validation_score(self, coefs, intercepts, X, y, sample_weight=None):
         return -self._reconstruction_error(X, coefs, intercepts, sample_weight)

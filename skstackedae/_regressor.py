@@ -6,7 +6,7 @@ from sklearn.metrics import r2_score
 from sklearn.utils.validation import check_is_fitted
 
 from ._docstrings import Substitution
-from ._network import network_loss_grad, predict_output
+from ._network import predict_output
 from ._stack import PRETRAIN_DEFAULT_OVERRIDES, BaseStackedAE, Targets
 
 _SPARSITY_WEIGHT_NOTE = """
@@ -225,7 +225,9 @@ class StackedAERegressor(RegressorMixin, BaseStackedAE):
         return super()._validate_X(X, y, reset=reset, **kwargs)
 
     def _validate_targets(self, y, *, warm):
-        Y = y.reshape(-1, 1) if y.ndim == 1 else y
+        # Float targets whatever their dtype: int and float y must give the
+        # same model (the L-BFGS row order is keyed on the targets' bytes).
+        Y = np.asarray(y, dtype=np.float64).reshape(y.shape[0], -1)
         if warm and Y.shape[1] != self.n_outputs_:
             raise ValueError(
                 f"warm_start=True needs y with {self.n_outputs_} target(s), as in "
@@ -234,9 +236,6 @@ class StackedAERegressor(RegressorMixin, BaseStackedAE):
         attributes = {"out_activation_": "identity", "n_outputs_": Y.shape[1],
                       "_y_ndim": y.ndim}
         return Targets(Y, Y.shape[1], None, attributes, output="identity")
-
-    def _network_loss_grad(self, coefs, intercepts, X, y, **kwargs):
-        return network_loss_grad(coefs, intercepts, X, y, **kwargs)
 
     def _validation_score(self, coefs, intercepts, X, y, sample_weight=None):
         predicted = predict_output(X, coefs, intercepts, "identity")

@@ -1,5 +1,7 @@
 """The base class of the stacked estimators: greedy pretraining of the stack,
-the output layer, fine-tuning and warm start, as named phases."""
+the output layer, fine-tuning and warm start, as named phases.
+(:class:`StackedAutoencoder` reuses the pretraining and training phases with
+its own ``_fit``: its "output layer" is the decoder stack.)"""
 
 import time
 from numbers import Integral, Real
@@ -11,7 +13,7 @@ from sklearn.utils._param_validation import Interval, InvalidParameterError
 from sklearn.utils.validation import column_or_1d
 
 from ._base import BaseNetwork
-from ._network import encode, forward_hidden
+from ._network import encode, forward_hidden, network_loss_grad
 from ._rows import merge_identical_rows
 from ._sparse_autoencoder import SparseAutoencoder
 
@@ -90,11 +92,14 @@ class BaseStackedAE(BaseNetwork):
 
     A public stack adds its output layer and target handling through:
 
-    - ``_validate_targets(y, *, warm) -> Targets``;
-    - ``_network_loss_grad(coefs, intercepts, X, y, *, alpha, coef_grads,
-      intercept_grads, buffers)``, the cost of the whole network;
-    - ``_validation_score(coefs, intercepts, X, y) -> float`` for early
-      stopping (higher is better);
+    - ``_validate_targets(y, *, warm) -> Targets`` (``Targets.output`` names
+      the output unit: "softmax", "logistic" or "identity");
+    - optionally ``_network_loss_grad(coefs, intercepts, X, y, **cost)``, the
+      cost of the whole network (:func:`network_loss_grad` by default), and
+      ``_target_weights(targets, sample_weight)`` (the classifier's
+      ``class_weight``);
+    - ``_validation_score(coefs, intercepts, X, y, sample_weight) -> float``
+      for early stopping (higher is better);
     - ``_output_phase``, the output phase's name in messages, and
       ``_output_curve_attribute``, the fitted attribute for its loss curve;
     - for unlabeled rows (``Targets.labeled``): ``_unsupervised_weights(targets)
@@ -281,6 +286,11 @@ class BaseStackedAE(BaseNetwork):
     def _unsupervised_weights(self, targets):
         """Weights of the unsupervised terms of fine-tuning (none here)."""
         return {}
+
+    def _network_loss_grad(self, coefs, intercepts, X, y, **kwargs):
+        """The network's cost: :func:`network_loss_grad` with the output
+        unit (and loss) the phase passes."""
+        return network_loss_grad(coefs, intercepts, X, y, **kwargs)
 
     # --- shared by the supervised phases ----------------------------------
 
