@@ -217,7 +217,7 @@ class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         """
         return self._atomic_fit(X, sample_weight=sample_weight)
 
-    def _fit(self, X, sample_weight=None):
+    def _fit(self, X, y=None, sample_weight=None):
         warm = self.warm_start and hasattr(self, "coefs_")
         hidden_layer_sizes = self._check_hidden_layer_sizes()
         X = self._validate_X(X, reset=not warm)
@@ -240,6 +240,10 @@ class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
             coefs = [ae.coefs_[h] for ae, h in zip(layers, halves)]
             intercepts = [ae.intercepts_[h] for ae, h in zip(layers, halves)]
         self._output = _output_unit(decoder)  # for the validation score
+        task = getattr(self, "_fit_task", None)
+        if task is not None:  # what callbacks evaluate the model with
+            task.scoring_data = (X, None)
+            task.fitted_attributes = {"decoder_": decoder, "autoencoders_": autoencoders}
         if self.fine_tune:
             result = self._train_network(
                 coefs, intercepts, data, rng, "fine-tuning", interruptible=True,
@@ -258,6 +262,11 @@ class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
             self.validation_scores_ = self.best_validation_score_ = None
         self.n_layers_ = len(self.coefs_) + 1
         return self
+
+    def _n_fit_tasks(self):
+        # Pretraining of each layer, then fine-tuning.
+        sizes = self.hidden_layer_sizes
+        return (1 if isinstance(sizes, int) else len(sizes)) + int(self.fine_tune)
 
     def _validation_score(self, coefs, intercepts, X, y, sample_weight=None):
         return -self._reconstruction_error(X, coefs, intercepts, sample_weight)

@@ -12,11 +12,12 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from ._atomic import restore_state_on_error
+from ._callbacks import CallbackSupportMixin, NoTask, phase_task, root_task
 from ._persistence import VersionedPickleMixin
 from ._solvers import minimize
 
 
-class BaseNetwork(VersionedPickleMixin, BaseEstimator):
+class BaseNetwork(CallbackSupportMixin, VersionedPickleMixin, BaseEstimator):
     """What every skstackedae estimator shares (not public).
 
     Subclasses implement ``_fit``; their public ``fit`` calls
@@ -38,10 +39,31 @@ class BaseNetwork(VersionedPickleMixin, BaseEstimator):
         "verbose": ["verbose"],
     }
 
-    def _atomic_fit(self, *args, **kwargs):
-        """``self._fit(...)``, leaving the estimator as it was if it raises."""
-        with restore_state_on_error(self):
-            return self._fit(*args, **kwargs)
+    def _atomic_fit(self, X, y=None, **kwargs):
+        """``self._fit(...)``, leaving the estimator as it was if it raises.
+
+        The fit is the root task of scikit-learn's callbacks (``set_callbacks``,
+        scikit-learn >= 1.9); its phases and their iterations are subtasks.
+        """
+        task = root_task(self, self._n_fit_tasks())
+        self._fit_task = task  # before the snapshot: kept if the fit fails
+        try:
+            task.call_on_fit_task_begin(estimator=self, X=X, y=y)
+            with restore_state_on_error(self):
+                fitted = self._fit(X, y, **kwargs)
+            task.call_on_fit_task_end(estimator=self, X=X, y=y)
+            return fitted
+        finally:
+            vars(self).pop("_fit_task", None)
+
+    def _n_fit_tasks(self):
+        """Phases of a fit, for the callbacks' task tree (None: unknown)."""
+        return None
+
+    def _iteration_report(self, phase):
+        """``report(coefs, intercepts) -> (X, y, attributes)`` for the
+        iterations of ``phase``, or None (see ``_callbacks.phase_task``)."""
+        return None
 
     def _validate_X(self, X, y="no_validation", *, reset, **kwargs):
         """scikit-learn's validation: float64/float32, CSR for sparse input."""
@@ -113,13 +135,20 @@ class BaseNetwork(VersionedPickleMixin, BaseEstimator):
         interruptible=False,
         optimizer=None,
         incremental=False,
+        report=None,
     ):
         """One training phase with this estimator's solver settings.
 
-        See :func:`skstackedae._solvers.minimize`; returns its result.
+        See :func:`skstackedae._solvers.minimize`; returns its result. The
+        phase is a callback task whose subtasks are its iterations;
+        ``report`` gives callbacks the model at each (see
+        ``_callbacks.phase_task``).
         """
         batch_size = 200 if self.batch_size == "auto" else self.batch_size
-        return minimize(
+        parent = getattr(self, "_fit_task", NoTask())
+        task, on_iteration = phase_task(parent, self, phase, max_iter, report)
+        task.call_on_fit_task_begin(estimator=self)
+        result = minimize(
             loss_grad, coefs, intercepts, solver=self.solver, max_iter=max_iter,
             tol=self.tol, phase=phase, verbose=self.verbose,
             interruptible=interruptible, warn_at_max_iter=not incremental,
@@ -127,7 +156,10 @@ class BaseNetwork(VersionedPickleMixin, BaseEstimator):
             learning_rate_init=self.learning_rate_init,
             n_iter_no_change=self.n_iter_no_change, shuffle=self.shuffle, rng=rng,
             validation_score=validation_score, optimizer=optimizer,
+            on_iteration=on_iteration,
         )
+        task.call_on_fit_task_end(estimator=self)
+        return result
 
     def _set_training_result(self, result, coefs=None, intercepts=None):
         """The fitted attributes every estimator shares, from a phase's result."""

@@ -217,7 +217,7 @@ class StackedAERegressor(RegressorMixin, BaseStackedAE):
         self : StackedAERegressor
             The fitted regressor.
         """
-        return self._atomic_fit(X, y, sample_weight)
+        return self._atomic_fit(X, y, sample_weight=sample_weight)
 
     def _validate_X(self, X, y="no_validation", *, reset, **kwargs):
         if not isinstance(y, str):

@@ -257,13 +257,16 @@ class _Progress:
     """What a run has done so far: the loss curve, the validation scores and
     the best iterate, which Ctrl-C falls back to."""
 
-    def __init__(self, flat, phase, verbose, keep_best):
+    def __init__(self, flat, phase, verbose, keep_best, on_iteration=None):
         self.flat, self.phase, self.verbose, self.keep_best = flat, phase, verbose, keep_best
+        self.on_iteration = on_iteration
         self.loss_curve, self.validation_scores = [], []
         self.best_loss, self.best_score, self.best_theta = np.inf, -np.inf, None
         self.start = time.perf_counter()
 
     def report(self, unit, extra=""):
+        if self.on_iteration is not None:
+            self.on_iteration(self.flat.coefs, self.flat.intercepts)
         if self.verbose:
             print(
                 f"[{self.phase}] {unit} {len(self.loss_curve)}, "
@@ -297,6 +300,8 @@ def _run_lbfgs(loss_grad, flat, progress, *, max_iter, tol, phase, warn):
     fun = _scipy_objective(loss_grad, flat, phase)
 
     def callback(intermediate_result):
+        # The iterate, not the last point the line search evaluated.
+        flat.theta[...] = intermediate_result.x
         progress.loss_curve.append(float(intermediate_result.fun))
         progress.keep_if_best(progress.loss_curve[-1], intermediate_result.x)
         progress.report("iteration")
@@ -399,6 +404,7 @@ def minimize(
     rng=None,
     validation_score=None,
     optimizer=None,
+    on_iteration=None,
 ):
     """Minimise ``loss_grad`` over ``(coefs, intercepts)`` with one solver.
 
@@ -443,6 +449,9 @@ def minimize(
         parameters are restored.
     optimizer : AdamOptimizer, SGDOptimizer or None
         State to continue from (``partial_fit``); it is copied, not changed.
+    on_iteration : callable or None
+        ``on_iteration(coefs, intercepts)`` after every iteration or epoch,
+        with views of the current parameters (scikit-learn's callbacks).
 
     Returns
     -------
@@ -450,7 +459,7 @@ def minimize(
     """
     flat = _FlatParameters(coefs, intercepts)
     keep_best = interruptible or validation_score is not None
-    progress = _Progress(flat, phase, verbose, keep_best)
+    progress = _Progress(flat, phase, verbose, keep_best, on_iteration)
     if solver != "lbfgs":
         optimizer = (
             copy.deepcopy(optimizer)

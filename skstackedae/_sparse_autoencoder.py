@@ -254,7 +254,7 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
         """
         return self._atomic_fit(X, sample_weight=sample_weight)
 
-    def _fit(self, X, incremental=False, sample_weight=None):
+    def _fit(self, X, y=None, incremental=False, sample_weight=None):
         warm = incremental and hasattr(self, "coefs_")
         X = self._validate_X(X, reset=not warm)
         sample_weight = self._validate_sample_weight(sample_weight, X)
@@ -288,7 +288,7 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
             phase=f"SparseAutoencoder({self.n_components})",
             n_samples=X_train.shape[0], max_iter=1 if incremental else self.max_iter,
             rng=rng, validation_score=validation_score, optimizer=optimizer,
-            incremental=incremental,
+            incremental=incremental, report=self._iteration_report(X, decoder),
         )
 
         # Set the fitted state only once training has succeeded.
@@ -301,6 +301,18 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
         self._rng = rng
         self._optimizer = result.optimizer
         return self
+
+    def _iteration_report(self, X, decoder):
+        """The model at each iteration, for scikit-learn's callbacks."""
+        def report(coefs, intercepts):
+            attributes = {"coefs_": coefs, "intercepts_": intercepts,
+                          "decoder_": decoder, "components_": coefs[0].T}
+            return X, None, attributes
+
+        return report
+
+    def _n_fit_tasks(self):
+        return 1
 
     def _initial_params(self, n_features, dtype, rng):
         """UFLDL's initialisation: small uniform weights, zero biases."""

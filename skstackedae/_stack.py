@@ -13,6 +13,7 @@ from sklearn.utils._param_validation import Interval, InvalidParameterError
 from sklearn.utils.validation import column_or_1d
 
 from ._base import BaseNetwork
+from ._callbacks import NoTask
 from ._network import encode, forward_hidden, network_loss_grad
 from ._rows import merge_identical_rows
 from ._sparse_autoencoder import SparseAutoencoder
@@ -137,6 +138,10 @@ class BaseStackedAE(BaseNetwork):
             y = column_or_1d(y, warn=True)
         sample_weight = self._validate_sample_weight(sample_weight, X)
         targets = self._validate_targets(y, warm=warm)
+        # What callbacks evaluate the model at each iteration on (the rows as
+        # given, the labels as given; see _iteration_report).
+        task = getattr(self, "_fit_task", NoTask())
+        task.scoring_data, task.fitted_attributes = (X, y), targets.attributes
         sample_weight = self._target_weights(targets, sample_weight)
         if sample_weight is not None:
             sample_weight = sample_weight.astype(X.dtype, copy=False)
@@ -230,7 +235,13 @@ class BaseStackedAE(BaseNetwork):
                 n_components=n_hidden,
                 random_state=rng.randint(np.iinfo(np.int32).max),
                 **forwarded,
-            ).fit(codes, sample_weight=sample_weight)
+            )
+            # A callback task whose subtasks are the autoencoder's own.
+            task = getattr(self, "_fit_task", NoTask()).subcontext(task_name=name)
+            task.call_on_fit_task_begin(estimator=self)
+            with task.propagate_callback_context(autoencoder):
+                autoencoder.fit(codes, sample_weight=sample_weight)
+            task.call_on_fit_task_end(estimator=self)
             # The network functions, not the public transform: nothing in a
             # fit may depend on the global output configuration.
             codes = encode(codes, autoencoder.coefs_[0], autoencoder.intercepts_[0])
@@ -246,7 +257,7 @@ class BaseStackedAE(BaseNetwork):
         codes = data._replace(X=top_codes(data.X), X_val=top_codes(data.X_val))
         return self._train_network(
             [coefs[-1]], [intercepts[-1]], codes, rng, self._output_phase,
-            extra=dict(output=output),
+            extra=dict(output=output), below=(coefs[:-1], intercepts[:-1]),
         )
 
     def _fine_tune(self, coefs, intercepts, autoencoders, data, targets, rng):
@@ -296,11 +307,12 @@ class BaseStackedAE(BaseNetwork):
 
     def _train_network(
         self, coefs, intercepts, data, rng, phase, interruptible=False, loss=None,
-        n_network=None, extra=None,
+        n_network=None, extra=None, below=([], []),
     ):
         """Train ``(coefs, intercepts)`` on ``loss`` (the network's own cost
         by default). The first ``n_network`` layers (all by default) are the
-        network that early stopping validates."""
+        network that early stopping validates; ``below`` are fixed layers
+        under them (the encoders, when the output layer trains alone)."""
         n_network = len(coefs) if n_network is None else n_network
         self._log(f"{phase}: {n_network} layer(s), {data.X.shape[0]} samples")
         start = time.perf_counter()
@@ -330,10 +342,35 @@ class BaseStackedAE(BaseNetwork):
         result = self._train(
             loss_grad, coefs, intercepts, phase=phase, n_samples=data.X.shape[0],
             max_iter=self.max_iter, rng=rng, validation_score=validation_score,
-            interruptible=interruptible,
+            interruptible=interruptible, report=self._iteration_report(below, n_network),
         )
         self._log_done(phase, result.loss, result.n_iter, start)
         return result
+
+    def _iteration_report(self, below, n_network):
+        """What callbacks need at each iteration: the training rows and
+        labels as given to ``fit``, and the fitted attributes of the network
+        so far (``below`` plus the first ``n_network`` trained layers)."""
+        task = getattr(self, "_fit_task", None)
+        if getattr(task, "scoring_data", None) is None:
+            return None
+        X, y = task.scoring_data
+        attributes = task.fitted_attributes
+
+        def report(coefs, intercepts):
+            network = {
+                "coefs_": list(below[0]) + coefs[:n_network],
+                "intercepts_": list(below[1]) + intercepts[:n_network],
+            }
+            return X, y, {**attributes, **network}
+
+        return report
+
+    def _n_fit_tasks(self):
+        # Pretraining of each layer, the output layer, fine-tuning.
+        sizes = self.hidden_layer_sizes
+        n_layers = 1 if isinstance(sizes, Integral) else len(sizes)
+        return n_layers + 1 + int(self.fine_tune)
 
     def _check_hidden_layer_sizes(self):
         """``hidden_layer_sizes`` as a list of positive ints, or raise."""

@@ -310,7 +310,7 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
         self : StackedAEClassifier
             The fitted classifier.
         """
-        return self._atomic_fit(X, y, sample_weight)
+        return self._atomic_fit(X, y, sample_weight=sample_weight)
 
     def _validate_targets(self, y, *, warm):
         check_classification_targets(y)
