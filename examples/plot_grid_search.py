@@ -13,6 +13,7 @@ on 2 processes.
 
 import warnings
 
+import matplotlib.pyplot as plt
 import pandas as pd
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
@@ -45,3 +46,15 @@ table["alpha"] = table["alpha"].map("{:g}".format)
 print(table.to_string(index=False, float_format="{:.3f}".format))
 print(f"\nbest: {search.best_params_}")
 print(f"held-out accuracy of the refitted best pipeline: {search.score(X_test, y_test):.1%}")
+
+fig, ax = plt.subplots(figsize=(8, 4))
+labels = [f"{h}\nalpha={a}\nrho={r}" for h, a, r in
+          zip(table["hidden_layer_sizes"], table["alpha"], table["sparsity_target"])]
+ax.bar(range(len(table)), table["mean_test_score"], yerr=table["std_test_score"],
+       color=["tab:blue"] + ["tab:grey"] * (len(table) - 1))
+ax.set_xticks(range(len(table)), labels, fontsize=7)
+ax.set_ylim(0.5, 1)
+ax.set_ylabel("mean cross-validated accuracy")
+ax.set_title("Grid search, best setting first")
+fig.tight_layout()
+plt.show()

@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 import joblib
+import matplotlib.pyplot as plt
 import numpy as np
 import skops.io as sio
 from sklearn.datasets import load_digits
@@ -47,3 +48,14 @@ assert sorted(untrusted) == sorted(trusted)
 from_skops = sio.load(folder / "model.skops", trusted=trusted)
 assert np.array_equal(from_skops.predict(X / 16), clf.predict(X / 16))
 print("joblib and skops round trips predict identically")
+
+# Every class probability of every digit, original model against each copy:
+# all on the diagonal.
+fig, axes = plt.subplots(1, 2, figsize=(9, 4.5), sharey=True)
+for ax, (name, loaded) in zip(axes, [("joblib", from_joblib), ("skops", from_skops)]):
+    ax.plot(clf.predict_proba(X / 16).ravel(), loaded.predict_proba(X / 16).ravel(), ".", ms=2)
+    ax.set_xlabel("predict_proba, original model")
+    ax.set_title(f"loaded with {name}")
+axes[0].set_ylabel("predict_proba, loaded model")
+fig.tight_layout()
+plt.show()

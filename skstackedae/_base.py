@@ -136,10 +136,13 @@ class BaseNetwork(CallbackSupportMixin, VersionedPickleMixin, BaseEstimator):
         optimizer=None,
         incremental=False,
         report=None,
+        resample=None,
+        resample_every=10,
     ):
         """One training phase with this estimator's solver settings.
 
-        See :func:`skstackedae._solvers.minimize`; returns its result. The
+        See :func:`skstackedae._solvers.minimize` (``resample`` and
+        ``resample_every`` for a cost with noise); returns its result. The
         phase is a callback task whose subtasks are its iterations;
         ``report`` gives callbacks the model at each (see
         ``_callbacks.phase_task``).
@@ -156,7 +159,7 @@ class BaseNetwork(CallbackSupportMixin, VersionedPickleMixin, BaseEstimator):
             learning_rate_init=self.learning_rate_init,
             n_iter_no_change=self.n_iter_no_change, shuffle=self.shuffle, rng=rng,
             validation_score=validation_score, optimizer=optimizer,
-            on_iteration=on_iteration,
+            on_iteration=on_iteration, resample=resample, resample_every=resample_every,
         )
         task.call_on_fit_task_end(estimator=self)
         return result

@@ -334,6 +334,7 @@ def network_loss_grad(
     loss=None,
     sample_weight=None,
     entropy_weight=0.0,
+    consistency_weight=0.0,
     top_loss_grad=None,
 ):
     """Cost of a sigmoid network with an output layer, and its gradient.
@@ -354,6 +355,18 @@ def network_loss_grad(
     and ``H(p) = -sum_c p_c log p_c`` is the entropy of the prediction
     (entropy minimisation, Grandvalet & Bengio 2005: it moves the decision
     boundaries away from dense regions of unlabeled rows).
+
+    With ``kappa = consistency_weight > 0`` (softmax only), ``X`` holds
+    ``2m`` rows: the ``m`` rows the targets describe, then a noisy copy of
+    each (:func:`noisy_pairs`), and the cost adds::
+
+        kappa sum_i v_i ||P(. | x_i) - P(. | x~_i)||^2
+
+    with ``v_i = s_i / sum(s)`` over every row (``1/m`` without sample
+    weights): the prediction of a row should not change when its input is
+    corrupted (the Pi-model consistency of Laine & Aila 2017, Sajjadi et
+    al. 2016), on labeled and unlabeled rows alike. Every other term reads
+    the first ``m`` rows only.
 
     Parameters
     ----------
@@ -379,6 +392,8 @@ def network_loss_grad(
         ``s`` above; None weighs every row alike.
     entropy_weight : float, default=0.0
         ``eta`` above.
+    consistency_weight : float, default=0.0
+        ``kappa`` above.
     top_loss_grad : callable or None, default=None
         An extra cost on the top hidden codes ``A``:
         ``top_loss_grad(A) -> (loss, dJ/dA)``, added to ``J`` and
@@ -398,7 +413,9 @@ def network_loss_grad(
     logits += intercepts[-1]
     cost = 0.5 * alpha * sum(float(np.vdot(W, W)) for W in coefs)
     loss = DEFAULT_LOSS[output] if loss is None else loss
-    if output == "softmax":
+    if consistency_weight:
+        cost += _consistency_output(logits, y, sample_weight, entropy_weight, consistency_weight)
+    elif output == "softmax":
         # delta = dJ/dlogits, in the logits buffer.
         cost += _softmax_output(logits, y, sample_weight, entropy_weight)
     else:
@@ -451,6 +468,55 @@ def _softmax_output(logits, y, sample_weight, entropy_weight):
         proba[labeled, y[labeled]] -= 1
         proba[labeled] *= w
     return loss
+
+
+def _consistency_output(logits, y, sample_weight, entropy_weight, consistency_weight):
+    """Turn the ``2m`` rows of ``logits`` (rows, then their noisy copies) into
+    dJ/dlogits for :func:`_softmax_output`'s cost of the first ``m`` plus the
+    consistency ``kappa sum_i v_i ||p_i - q_i||^2``; return J."""
+    m = y.shape[0]
+    clean, noisy = logits[:m], logits[m:]
+    p = np.exp(log_softmax(clean, axis=1))
+    q = np.exp(log_softmax(noisy, axis=1), out=noisy)
+    loss = _softmax_output(clean, y, sample_weight, entropy_weight)
+    v = normalized_weights(sample_weight, m, p.dtype)
+    difference = p - q
+    row_loss = np.einsum("ij,ij->i", difference, difference)
+    if v is None:
+        loss += consistency_weight * float(np.sum(row_loss, dtype=np.float64)) / m
+        difference *= 2 * consistency_weight / m  # dC/dp = -dC/dq
+    else:
+        loss += consistency_weight * float(np.sum(v[:, 0] * row_loss, dtype=np.float64))
+        difference *= 2 * consistency_weight * v
+    # Through the softmax: dC/dz = p * (g - <g, p>) for g = dC/dp.
+    clean += p * (difference - np.einsum("ij,ij->i", difference, p)[:, None])
+    noisy *= np.einsum("ij,ij->i", difference, q)[:, None] - difference
+    return loss
+
+
+def mask_corrupt(X, corruption, rng):
+    """Masking noise: set a random fraction ``corruption`` of the entries to 0.
+
+    For a sparse ``X`` only the stored entries are drawn (zeroing a zero
+    changes nothing), so the input stays sparse.
+    """
+    if corruption == 0:
+        return X
+    if sparse.issparse(X):
+        X = X.copy()
+        X.data *= rng.uniform(size=X.data.shape) >= corruption
+        return X
+    return X * (rng.uniform(size=X.shape) >= corruption).astype(X.dtype)
+
+
+def noisy_pairs(X, corruption, rng):
+    """``X`` on top of a copy of it under masking noise (:func:`mask_corrupt`),
+    the input of :func:`network_loss_grad`'s consistency term: shape
+    ``(2 * m, n_features)``, sparse (CSR) if ``X`` is."""
+    noisy = mask_corrupt(X, corruption, rng)
+    if sparse.issparse(X):
+        return sparse.vstack([X, noisy], format="csr")
+    return np.concatenate([X, noisy])
 
 
 def _elementwise_output(logits, Y, output, loss, sample_weight):

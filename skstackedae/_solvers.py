@@ -296,7 +296,14 @@ class _Progress:
         return float(self.best_loss) if self.loss_curve else float("nan")
 
 
-def _run_lbfgs(loss_grad, flat, progress, *, max_iter, tol, phase, warn):
+def _run_lbfgs(loss_grad, flat, progress, *, max_iter, tol, phase, warn, resample=None,
+               resample_every=None):
+    """SciPy's L-BFGS-B from ``flat.theta``. With ``resample``, a cost that
+    changes with a random draw (the consistency term's noise) is minimised
+    in runs of ``resample_every`` iterations, each on a fresh draw and each
+    starting L-BFGS's curvature memory anew (it describes the previous
+    cost); the runs stop at ``max_iter`` iterations in all, or at the first
+    that converges."""
     fun = _scipy_objective(loss_grad, flat, phase)
 
     def callback(intermediate_result):
@@ -306,16 +313,25 @@ def _run_lbfgs(loss_grad, flat, progress, *, max_iter, tol, phase, warn):
         progress.keep_if_best(progress.loss_curve[-1], intermediate_result.x)
         progress.report("iteration")
 
+    n_iter, segment = 0, max_iter if resample is None else resample_every
     with foreign_blas_single_threaded():
-        result = scipy.optimize.minimize(
-            fun,
-            flat.theta.astype(np.float64),
-            method="L-BFGS-B",
-            jac=True,
-            callback=callback,
-            options={"maxiter": max_iter, "gtol": tol},
-        )
-    n_iter = min(result.nit, max_iter)
+        while True:
+            if resample is not None:
+                resample()
+            budget = min(segment, max_iter - n_iter)
+            result = scipy.optimize.minimize(
+                fun,
+                flat.theta.astype(np.float64),
+                method="L-BFGS-B",
+                jac=True,
+                callback=callback,
+                options={"maxiter": budget, "gtol": tol},
+            )
+            flat.theta[...] = result.x
+            n_iter += min(result.nit, budget)
+            # Status 1: this run used its budget (0: converged, 2: failed).
+            if resample is None or result.status != 1 or n_iter >= max_iter:
+                break
     if warn and result.status != 0:
         message = str(result.message)
         if n_iter >= max_iter:
@@ -330,21 +346,24 @@ def _run_lbfgs(loss_grad, flat, progress, *, max_iter, tol, phase, warn):
             f"{phase}: L-BFGS {reason} (SciPy: {message}); {advice}.",
             ConvergenceWarning,
         )
-    flat.theta[...] = result.x
     return float(result.fun), n_iter
 
 
 def _run_minibatch(
     loss_grad, flat, progress, *, solver, max_iter, tol, phase, warn, n_samples,
     batch_size, learning_rate_init, n_iter_no_change, shuffle, rng,
-    validation_score, optimizer,
+    validation_score, optimizer, resample=None,
 ):
     """Adam/SGD epochs with MLPClassifier's stopping rule: an epoch improves
     when the validation score rises by at least ``tol`` (or, without one,
     the epoch loss falls by at least ``tol``); stop after more than
-    ``n_iter_no_change`` epochs in a row without improvement."""
+    ``n_iter_no_change`` epochs in a row without improvement. ``resample``
+    draws the cost's noise anew before every epoch (each row is seen once
+    per epoch, so every batch sees a fresh draw)."""
     no_improvement = 0
     for _ in range(max_iter):
+        if resample is not None:
+            resample()
         order = rng.permutation(n_samples) if shuffle else None
         epoch_loss = 0.0
         for batch in gen_batches(n_samples, batch_size):
@@ -405,6 +424,8 @@ def minimize(
     validation_score=None,
     optimizer=None,
     on_iteration=None,
+    resample=None,
+    resample_every=10,
 ):
     """Minimise ``loss_grad`` over ``(coefs, intercepts)`` with one solver.
 
@@ -452,6 +473,13 @@ def minimize(
     on_iteration : callable or None
         ``on_iteration(coefs, intercepts)`` after every iteration or epoch,
         with views of the current parameters (scikit-learn's callbacks).
+    resample : callable or None
+        ``resample()`` draws the random part of a stochastic cost anew (the
+        consistency term's noise): before every epoch of Adam/SGD, and
+        before every run of ``resample_every`` L-BFGS iterations (L-BFGS
+        needs a fixed cost while it runs; see :func:`_run_lbfgs`).
+    resample_every : int
+        L-BFGS iterations per draw.
 
     Returns
     -------
@@ -470,7 +498,7 @@ def minimize(
         if solver == "lbfgs":
             loss, n_iter = _run_lbfgs(
                 loss_grad, flat, progress, max_iter=max_iter, tol=tol, phase=phase,
-                warn=warn_at_max_iter,
+                warn=warn_at_max_iter, resample=resample, resample_every=resample_every,
             )
         else:
             loss = _run_minibatch(
@@ -479,6 +507,7 @@ def minimize(
                 batch_size=batch_size, learning_rate_init=learning_rate_init,
                 n_iter_no_change=n_iter_no_change, shuffle=shuffle, rng=rng,
                 validation_score=validation_score, optimizer=optimizer,
+                resample=resample,
             )
             n_iter = len(progress.loss_curve)
     except KeyboardInterrupt:

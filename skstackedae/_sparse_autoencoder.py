@@ -4,7 +4,6 @@ import copy
 from numbers import Integral, Real
 
 import numpy as np
-from scipy import sparse
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -14,28 +13,19 @@ from sklearn.utils.validation import check_array, check_is_fitted
 from ._base import BaseNetwork
 from ._docstrings import Substitution
 from ._rows import merge_identical_rows
-from ._network import autoencoder_loss_grad, decode, encode, mean_reconstruction_error
+from ._network import (
+    autoencoder_loss_grad,
+    decode,
+    encode,
+    mask_corrupt,
+    mean_reconstruction_error,
+)
 
 
 def init_weights(fan_in, fan_out, dtype, rng):
     """UFLDL's initialisation: uniform in +-sqrt(6 / (fan_in + fan_out + 1))."""
     bound = np.sqrt(6.0 / (fan_in + fan_out + 1))
     return rng.uniform(-bound, bound, size=(fan_in, fan_out)).astype(dtype)
-
-
-def mask_corrupt(X, corruption, rng):
-    """Masking noise: set a random fraction ``corruption`` of the entries to 0.
-
-    For a sparse ``X`` only the stored entries are drawn (zeroing a zero
-    changes nothing), so the input stays sparse.
-    """
-    if corruption == 0:
-        return X
-    if sparse.issparse(X):
-        X = X.copy()
-        X.data *= rng.uniform(size=X.data.shape) >= corruption
-        return X
-    return X * (rng.uniform(size=X.shape) >= corruption).astype(X.dtype)
 
 
 @Substitution()

@@ -9,6 +9,7 @@ is used as a second, independent check.
 """
 
 import numpy as np
+import scipy.sparse as sp
 import pytest
 from scipy.optimize import approx_fprime, check_grad
 from scipy.special import expit
@@ -19,9 +20,10 @@ from skstackedae._network import (
     pack,
     parameter_shapes,
     network_loss_grad,
+    noisy_pairs,
     unpack,
 )
-from skstackedae._sparse_autoencoder import mask_corrupt
+from skstackedae._network import mask_corrupt
 
 RELATIVE_TOLERANCE = 1e-6
 EPSILON = 1e-4
@@ -200,7 +202,6 @@ def test_pack_unpack_round_trip_shares_memory():
 
 
 def test_sparse_input_gives_the_dense_loss_and_gradient():
-    import scipy.sparse as sp
 
     rng = np.random.RandomState(5)
     X = rng.uniform(size=(20, 8)) * (rng.uniform(size=(20, 8)) < 0.3)
@@ -379,3 +380,60 @@ def test_integer_weights_give_the_cost_of_repeated_rows(cost, kwargs):
     (loss_w, grad_w), (loss_r, grad_r) = weighted_fn(theta), repeated_fn(theta)
     np.testing.assert_allclose(loss_w, loss_r, rtol=1e-12)
     np.testing.assert_allclose(grad_w, grad_r, rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize(
+    "hidden, sparse_input",
+    # Sparse input only reaches networks with hidden layers (the softmax
+    # alone trains on dense codes).
+    [((), False), ((6,), False), ((7, 5), False), ((6,), True), ((7, 5), True)],
+    ids=["softmax", "1-hidden", "2-hidden", "1-hidden-sparse", "2-hidden-sparse"],
+)
+@pytest.mark.parametrize("eta", [0.0, 0.8])
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+def test_consistency_gradient(hidden, eta, weighted, sparse_input):
+    rng = np.random.RandomState(6)
+    X = rng.uniform(size=(20, 9))
+    if sparse_input:
+        X[X < 0.4] = 0
+        X = sp.csr_matrix(X)
+    y = np.arange(20) % 3
+    y[::4] = -1  # unlabeled rows enter the entropy and consistency terms
+    pairs = noisy_pairs(X, 0.3, rng)
+    assert pairs.shape == (40, 9)
+    weights = rng.uniform(0.5, 2, size=20) if weighted else None
+    shapes = parameter_shapes([9, *hidden, 3])
+    loss_grad = flat_loss_grad(
+        network_loss_grad, shapes, X=pairs, y=y, alpha=1e-2, entropy_weight=eta,
+        consistency_weight=2.0, sample_weight=weights,
+    )
+    theta = random_theta(shapes, rng)
+    assert relative_gradient_error(loss_grad, theta) < RELATIVE_TOLERANCE
+    assert check_grad_relative_error(loss_grad, theta) < 1e-5
+
+
+def test_consistency_cost_matches_the_equations():
+    # J = cost of the clean rows + kappa mean_i ||p(x_i) - p(x~_i)||^2.
+    rng = np.random.RandomState(7)
+    X = rng.uniform(size=(15, 5))
+    y = np.arange(15) % 3
+    y[:5] = -1
+    pairs = noisy_pairs(X, 0.5, rng)
+    np.testing.assert_array_equal(pairs[:15], X)
+    masked = pairs[15:] == 0
+    assert 0.3 < masked.mean() < 0.7 and np.all(pairs[15:][~masked] == X[~masked])
+    shapes = parameter_shapes([5, 4, 3])
+    theta = random_theta(shapes, rng, scale=1.0)
+    with_term = flat_loss_grad(network_loss_grad, shapes, X=pairs, y=y, alpha=0.1,
+                               entropy_weight=0.3, consistency_weight=1.5)(theta)[0]
+    without = flat_loss_grad(network_loss_grad, shapes, X=X, y=y, alpha=0.1,
+                             entropy_weight=0.3)(theta)[0]
+    W1, W2, b1, b2 = unpack(theta, shapes)
+
+    def proba(X):
+        z = expit(X @ W1 + b1) @ W2 + b2
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    expected = 1.5 * np.mean(np.sum((proba(X) - proba(pairs[15:])) ** 2, axis=1))
+    np.testing.assert_allclose(with_term - without, expected, rtol=1e-12)

@@ -83,7 +83,10 @@ def test_unlabeled_rows_train_the_autoencoders_only(semi_digits, monkeypatch):
 
     monkeypatch.setattr(skstackedae._stack.SparseAutoencoder, "fit", recording_fit)
     monkeypatch.setattr(skstackedae._stacked, "network_loss_grad", recording_softmax)
-    semi_classifier(hidden_layer_sizes=(20, 10), reconstruction_weight=0.0, entropy_weight=0.0).fit(X, y_semi)
+    semi_classifier(
+        hidden_layer_sizes=(20, 10), reconstruction_weight=0.0, entropy_weight=0.0,
+        consistency_weight=0.0,
+    ).fit(X, y_semi)
     assert pretrained_on == [600, 600]
     n_labeled = np.sum(y_semi != -1)
     # Softmax and fine-tuning both ran on the labeled rows alone.
@@ -114,6 +117,50 @@ def test_auto_weights_are_off_when_every_row_is_labeled(semi_digits, monkeypatch
     without = semi_classifier(unlabeled_label=None).fit(X, y)
     for a, b in zip(with_option.coefs_, without.coefs_):
         assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("solver, n_draws", [("lbfgs", 3), ("adam", 25)])
+def test_consistency_fine_tunes_every_row_beside_a_fresh_noisy_copy(
+    semi_digits, monkeypatch, solver, n_draws
+):
+    X, y, y_semi = semi_digits
+    seen = []
+    real = skstackedae._stacked.network_loss_grad
+
+    def recording(coefs, intercepts, X, y, **kwargs):
+        if kwargs.get("consistency_weight"):
+            seen.append((np.array(X, copy=True), np.asarray(y).copy(), kwargs["consistency_weight"]))
+        return real(coefs, intercepts, X, y, **kwargs)
+
+    monkeypatch.setattr(skstackedae._stacked, "network_loss_grad", recording)
+    # Full batches for adam.
+    semi_classifier(max_iter=25, solver=solver, batch_size=600, learning_rate_init=1e-2,
+                    consistency_weight=2.5, consistency_corruption=0.4).fit(X, y_semi)
+    assert seen
+    noisy_copies = set()
+    for pairs, targets, weight in seen:
+        assert weight == 2.5
+        assert pairs.shape == (1200, 64) and targets.shape == (600,)
+        assert np.sum(targets == -1) == 500  # labeled and unlabeled rows alike
+        clean, noisy = pairs[:600], pairs[600:]
+        assert sorted(map(tuple, clean)) == sorted(map(tuple, X))  # every row (L-BFGS reorders)
+        assert np.all((noisy == clean) | (noisy == 0))  # masking noise only
+        zeroed = np.mean(noisy[clean != 0] == 0)
+        assert 0.35 < zeroed < 0.45
+        noisy_copies.add(noisy.tobytes())
+    # A fresh draw every 10 L-BFGS iterations (25 = 10 + 10 + 5), or every epoch.
+    assert len(noisy_copies) == n_draws
+
+
+def test_consistency_options_that_cannot_apply_are_errors_before_pretraining(semi_digits, monkeypatch):
+    X, y, y_semi = semi_digits
+    monkeypatch.setattr(skstackedae._stack.SparseAutoencoder, "fit", None)  # must not run
+    with pytest.raises(ValueError, match="consistency_weight and reconstruction_weight cannot both"):
+        semi_classifier(consistency_weight=1.0, reconstruction_weight=0.5).fit(X, y_semi)
+    with pytest.raises(ValueError, match="consistency_weight is for single-label y"):
+        semi_classifier(unlabeled_label=None, consistency_weight=1.0).fit(
+            X, np.stack([y % 2, y > 4], axis=1).astype(int)
+        )
 
 
 def test_minus_one_stays_a_class_by_default(semi_digits):
@@ -165,6 +212,15 @@ def test_string_labels_and_sparse_input(semi_digits):
     assert "?" not in dense.classes_ and dense.classes_.shape == (10,)
     from_sparse = semi_classifier(unlabeled_label="?").fit(sp.csr_matrix(X), y_text)
     assert_allclose(from_sparse.predict_proba(sp.csr_matrix(X)), dense.predict_proba(X), rtol=1e-6, atol=1e-9)
+    # With the consistency term the noise is drawn over the stored entries
+    # of a sparse X and over every entry of a dense one: close, not equal.
+    dense, from_sparse = (
+        semi_classifier(unlabeled_label="?", consistency_weight=1.0).fit(data, y_text)
+        for data in (X, sp.csr_matrix(X))
+    )
+    truth = names[y]
+    assert dense.score(X, truth) > 0.8
+    assert abs(from_sparse.score(X, truth) - dense.score(X, truth)) < 0.05
 
 
 def test_unlabeled_rows_help_with_few_labels():

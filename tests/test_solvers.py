@@ -209,3 +209,57 @@ def test_thread_limit_is_shared_and_restored_by_the_last_to_leave():
     if numpy_blas and foreign:  # two OpenBLAS (pip wheels): SciPy's held to 1
         for threads_seen in seen:
             assert all(n == 1 for path, n in threads_seen if path in foreign), (seen, foreign)
+
+
+def test_lbfgs_resamples_every_run_of_iterations_and_counts_them_all():
+    draws = []
+    with pytest.warns(ConvergenceWarning, match=r"^fine-tuning: L-BFGS reached max_iter=35 "):
+        result = minimize(rosenbrock, *rosenbrock_start(), max_iter=35, tol=1e-12,
+                          phase="fine-tuning", resample=lambda: draws.append(1),
+                          resample_every=10)
+    # Runs of 10, 10, 10 and 5 iterations, each on a fresh draw.
+    assert len(draws) == 4
+    assert result.n_iter == 35 and len(result.loss_curve) == 35
+    assert result.loss < rosenbrock(*rosenbrock_start(), *start())
+
+
+def test_lbfgs_resampling_stops_at_the_first_converged_run():
+    draws = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = minimize(quadratic, *start(), max_iter=100, tol=1e-8,
+                          resample=lambda: draws.append(1), resample_every=10)
+    assert draws == [1] and result.n_iter < 10
+    assert_allclose(result.coefs[0], TARGET, atol=1e-6)
+
+
+def test_lbfgs_resampling_follows_the_drawn_cost():
+    # The cost's minimum moves with each draw: the solution is the last one's.
+    target = {"value": None}
+    targets = iter([np.array([[5.0, 5.0]]), TARGET])
+
+    def moving(coefs, intercepts, coef_grads, intercept_grads, rows=None):
+        coef_grads[0][...] = coefs[0] - target["value"]
+        intercept_grads[0][...] = intercepts[0]
+        return 0.5 * float(np.sum((coefs[0] - target["value"]) ** 2) + np.sum(intercepts[0] ** 2))
+
+    def resample():
+        target["value"] = next(targets)
+
+    with pytest.warns(ConvergenceWarning):
+        result = minimize(moving, *start(), max_iter=2, tol=0, resample=resample, resample_every=1)
+    assert result.n_iter == 2
+    # One iteration toward (5, 5), then one from there toward TARGET.
+    distance_to_last = np.linalg.norm(result.coefs[0] - TARGET)
+    assert distance_to_last < 0.5 * np.linalg.norm(result.coefs[0] - 5.0)
+    assert distance_to_last < np.linalg.norm(np.array([[5.0, 5.0]]) - TARGET)
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+def test_minibatch_resamples_before_every_epoch(solver):
+    draws = []
+    with pytest.warns(ConvergenceWarning):
+        result = minimize(quadratic, *start(), solver=solver, max_iter=4, tol=0, n_samples=8,
+                          batch_size=3, rng=np.random.RandomState(0),
+                          resample=lambda: draws.append(1))
+    assert len(draws) == result.n_iter == 4
