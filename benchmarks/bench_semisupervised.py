@@ -98,7 +98,7 @@ def main():
             print(f"  done: {n_labels} labels, seed {seed}", flush=True)
 
     names = list(models(draw_labels(y_pool, args.labels[0], 0)))
-    header = "".join(f"{f'{n} labels':>22}" for n in args.labels)
+    header = "".join(f"{f'{n} labels':>27}" for n in args.labels)
     print(f"\nheld-out accuracy, mean (min-max) over {len(args.seeds)} label draws; fit seconds\n")
     print(f"{'model':<54}{header}")
     for name in names:
@@ -107,7 +107,7 @@ def main():
             runs = np.array(results[(name, n_labels)])
             acc, sec = runs[:, 0], runs[:, 1].mean()
             cells.append(f"{acc.mean():.3f} ({acc.min():.3f}-{acc.max():.3f}) {sec:4.0f}s")
-        print(f"{name:<54}" + "".join(f"{c:>22}" for c in cells))
+        print(f"{name:<54}" + "".join(f"{c:>27}" for c in cells))
 
     ours = names[-1]
     peers = [n for n in names if not n.startswith("ours")]

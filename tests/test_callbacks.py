@@ -1,6 +1,8 @@
 """scikit-learn's callbacks (scikit-learn >= 1.9): the task tree of a fit,
 evaluated models per iteration, propagation from meta-estimators."""
 
+import re
+import threading
 from collections import Counter
 
 import numpy as np
@@ -142,27 +144,77 @@ def test_callbacks_are_torn_down_when_the_fit_fails(data, monkeypatch):
     assert not hasattr(clf, "coefs_") and not hasattr(clf, "_fit_task")
 
 
-def test_progress_bar_runs_nested(data):
+class RecordingProgressBar(callback.ProgressBar):
+    """scikit-learn's ProgressBar, recording the hooks it receives."""
+
+    def __init__(self):
+        super().__init__(max_propagation_depth=None)
+        self.events = []
+
+    def on_fit_task_begin(self, estimator, context, **kwargs):
+        self.events.append(("begin", context.task_name))
+        super().on_fit_task_begin(estimator, context)
+
+    def on_fit_task_end(self, estimator, context, **kwargs):
+        self.events.append(("end", context.task_name))
+        super().on_fit_task_end(estimator, context)
+
+
+def test_progress_bar_draws_a_finished_nested_bar_per_phase(data, capsys, monkeypatch):
     pytest.importorskip("rich")
+    monkeypatch.setenv("COLUMNS", "200")  # rich's width: no truncated names
     X, y = data
+    bar = RecordingProgressBar()
     clf = StackedAEClassifier((8, 4), pretrain_max_iter=3, max_iter=3, random_state=0)
-    clf.set_callbacks(callback.ProgressBar(max_propagation_depth=None)).fit(X, y)
-    assert clf.n_iter_ > 0
+    clf.set_callbacks(bar).fit(X, y)
+    lines = [line.strip() for line in capsys.readouterr().out.splitlines() if line.strip()]
+    # One bar per task that has subtasks, nested in the fit's order, all at 100 %.
+    names = [re.split(r"\s{2,}|━", line)[0].strip() for line in lines]
+    assert names == [
+        "StackedAEClassifier - fit",
+        "StackedAEClassifier - pretraining layer 1 of 2 | SparseAutoencoder - fit #0",
+        "SparseAutoencoder - SparseAutoencoder(8) #0",
+        "StackedAEClassifier - pretraining layer 2 of 2 | SparseAutoencoder - fit #1",
+        "SparseAutoencoder - SparseAutoencoder(4) #0",
+        "StackedAEClassifier - softmax #2",
+        "StackedAEClassifier - fine-tuning #3",
+    ]
+    assert all("100%" in line for line in lines)
+    # The events it received: every task begins and ends once, each
+    # iteration (3 per autoencoder, then the softmax's and fine-tuning's) too.
+    counts = Counter(bar.events)
+    n_iterations = 6 + len(clf.softmax_loss_curve_) + len(clf.loss_curve_)
+    assert counts[("begin", "iteration")] == counts[("end", "iteration")] == n_iterations
+    # Each autoencoder's own "fit" task is merged into its pretraining task,
+    # which therefore ends under the autoencoder's name.
+    assert {k: v for k, v in counts.items() if k[1] != "iteration"} == {
+        ("begin", "fit"): 3, ("end", "fit"): 3,
+        ("begin", "pretraining layer 1 of 2"): 1, ("begin", "pretraining layer 2 of 2"): 1,
+        ("begin", "SparseAutoencoder(8)"): 1, ("end", "SparseAutoencoder(8)"): 1,
+        ("begin", "SparseAutoencoder(4)"): 1, ("end", "SparseAutoencoder(4)"): 1,
+        ("begin", "softmax"): 1, ("end", "softmax"): 1,
+        ("begin", "fine-tuning"): 1, ("end", "fine-tuning"): 1,
+    }
 
 
-# scikit-learn warns that the scaler, one of its own, takes no callbacks.
-@pytest.mark.filterwarnings("ignore:The estimator MinMaxScaler does not support callbacks")
-@pytest.mark.parametrize("meta", ["pipeline", "grid search"])
-def test_callbacks_propagate_from_meta_estimators(data, meta):
-    X, y = data
-    recorder = PropagatedRecorder()
+def test_progress_bar_finishes_when_the_fit_fails(data, capsys, monkeypatch):
+    pytest.importorskip("rich")
+    import skstackedae._stacked
+
+    monkeypatch.setenv("COLUMNS", "200")
+
+    def failing(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(skstackedae._stacked, "network_loss_grad", failing)
+    bar = RecordingProgressBar()
     clf = StackedAEClassifier((8,), pretrain_max_iter=3, max_iter=3, random_state=0)
-    if meta == "pipeline":
-        model = make_pipeline(MinMaxScaler(), clf)
-    else:
-        model = GridSearchCV(clf, {"alpha": [1e-4]}, cv=2)
-    model.set_callbacks(recorder).fit(X, y)
-    counts = recorder.counts()
-    n_fits = 1 if meta == "pipeline" else 3  # 2 folds + the refit
-    assert counts[("begin", "fine-tuning")] == n_fits
-    assert counts[("begin", "pretraining layer 1 of 1")] == n_fits
+    with pytest.raises(RuntimeError, match="boom"):
+        clf.set_callbacks(bar).fit(*data)
+    # The monitor thread was joined (teardown ran): the bars drawn so far are
+    # printed and no thread is left behind.
+    out = capsys.readouterr().out
+    assert "StackedAEClassifier - fit" in out
+    assert "SparseAutoencoder - SparseAutoencoder(8)" in out
+    assert not [t for t in threading.enumerate() if type(t).__name__ == "RichProgressMonitor"]
+    assert bar.events[-1] == ("begin", "softmax")
