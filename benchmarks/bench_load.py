@@ -9,6 +9,14 @@ BLAS pool held to one thread (``threadpoolctl``), and
 time alone, under load, and the slowdown ratio; ours against MLPClassifier's.
 
     python benchmarks/bench_load.py [--repeat 3]
+
+``--search`` instead compares the fit time of one such fit run alone in a
+process held to one BLAS thread with the mean fit time of the same fits
+inside ``GridSearchCV(n_jobs=2)`` (4 candidates x 2 folds, on the loky and
+threading backends): two fits at a time on 2 cores should each take no
+longer than one single-threaded fit alone.
+
+    python benchmarks/bench_load.py --search
 """
 
 import argparse
@@ -16,9 +24,11 @@ import multiprocessing
 import time
 import warnings
 
+import joblib
 import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV
 from sklearn.neural_network import MLPClassifier
 from threadpoolctl import threadpool_limits
 
@@ -67,11 +77,32 @@ def best_time(fit, repeat):
     return min(times)
 
 
+def search():
+    """Per-fit time inside GridSearchCV(n_jobs=2) against one fit alone."""
+    X, y = load_digits(return_X_y=True)
+    X = X / 16.0
+    grid = {"alpha": [1e-4, 1e-3], "sparsity_target": [0.05, 0.1]}
+    estimator = StackedAEClassifier(random_state=0)
+    half = X.shape[0] // 2  # a fold's training rows
+    with threadpool_limits(1):
+        alone = best_time(lambda: estimator.fit(X[:half], y[:half]), 2)
+    print(f"one fit on {half} rows, alone, BLAS at 1 thread: {alone:.2f}s")
+    for backend in ("loky", "threading"):
+        with joblib.parallel_config(backend=backend):
+            result = GridSearchCV(estimator, grid, cv=2, n_jobs=2).fit(X, y)
+        per_fit = np.mean(result.cv_results_["mean_fit_time"])
+        print(f"GridSearchCV(n_jobs=2), {backend:<9}: {per_fit:.2f}s per fit, "
+              f"ratio {per_fit / alone:.2f} (goal <= 1.0)")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="fits per cell (best kept)")
+    parser.add_argument("--search", action="store_true")
     args = parser.parse_args()
     warnings.simplefilter("ignore", ConvergenceWarning)
+    if args.search:
+        return search()
     models = fits()
     alone = {name: best_time(fit, args.repeat) for name, fit in models.items()}
 

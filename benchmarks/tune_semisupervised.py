@@ -53,6 +53,7 @@ def main():
     parser.add_argument("--pretrain-max-iter", type=int, nargs="+", default=[50])
     parser.add_argument("--corruption", type=float, nargs="+", default=[0.3])
     parser.add_argument("--max-iter", type=int, nargs="+", default=[100])
+    parser.add_argument("--alpha", type=float, nargs="+", default=[1e-4])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2],
                         help="label draws (and model seeds) to average over")
     args = parser.parse_args()
@@ -62,10 +63,10 @@ def main():
     X_dev, X_devtest, y_dev, y_devtest = dev_split(args.dataset)
     print(f"{args.dataset}: dev pool {X_dev.shape[0]} rows, dev-test {X_devtest.shape[0]} rows\n")
     print(f"{'labels':>6} {'hidden':>10} {'pre_it':>6} {'corr':>5} {'gamma':>5} {'eta':>5}"
-          f" {'kappa':>5} {'c_corr':>6} {'ft_it':>5} {'before':>7} {'after':>7} {'min':>6}"
+          f" {'kappa':>5} {'c_corr':>6} {'ft_it':>5} {'alpha':>7} {'before':>7} {'after':>7} {'min':>6}"
           f" {'max':>6} {'fit s':>6}   (over seeds {args.seeds})")
     settings = list(itertools.product(
-        args.gamma, args.eta, args.kappa, args.consistency_corruption, args.max_iter
+        args.gamma, args.eta, args.kappa, args.consistency_corruption, args.max_iter, args.alpha
     ))
     for n_labels in args.labels:
         for hidden, pretrain_max_iter, corruption in itertools.product(
@@ -82,21 +83,23 @@ def main():
                 pretrain_seconds = time.perf_counter() - start
                 before.append(base.score(X_devtest, y_devtest))
                 for setting in settings:
-                    gamma, eta, kappa, consistency_corruption, max_iter = setting
+                    gamma, eta, kappa, consistency_corruption, max_iter, alpha = setting
                     model = copy.deepcopy(base).set_params(
                         fine_tune=True, warm_start=True, reconstruction_weight=gamma,
                         entropy_weight=eta, consistency_weight=kappa,
                         consistency_corruption=consistency_corruption, max_iter=max_iter,
+                        alpha=alpha,
                     )
                     start = time.perf_counter()
                     model.fit(X_dev, y_semi)
                     seconds[setting].append(pretrain_seconds + time.perf_counter() - start)
                     after[setting].append(model.score(X_devtest, y_devtest))
             for setting in settings:
-                gamma, eta, kappa, consistency_corruption, max_iter = setting
+                gamma, eta, kappa, consistency_corruption, max_iter, alpha = setting
                 scores = after[setting]
                 print(f"{n_labels:>6} {str(hidden):>10} {pretrain_max_iter:>6} {corruption:>5}"
                       f" {gamma:>5} {eta:>5} {kappa:>5} {consistency_corruption:>6} {max_iter:>5}"
+                      f" {alpha:>7g}"
                       f" {np.mean(before):>7.3f} {np.mean(scores):>7.3f} {min(scores):>6.3f}"
                       f" {max(scores):>6.3f} {np.mean(seconds[setting]):>6.1f}", flush=True)
 

@@ -137,7 +137,7 @@ class BaseNetwork(CallbackSupportMixin, VersionedPickleMixin, BaseEstimator):
         incremental=False,
         report=None,
         resample=None,
-        resample_every=10,
+        resample_every=None,
     ):
         """One training phase with this estimator's solver settings.
 

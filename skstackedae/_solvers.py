@@ -425,7 +425,7 @@ def minimize(
     optimizer=None,
     on_iteration=None,
     resample=None,
-    resample_every=10,
+    resample_every=None,
 ):
     """Minimise ``loss_grad`` over ``(coefs, intercepts)`` with one solver.
 
@@ -478,8 +478,8 @@ def minimize(
         consistency term's noise): before every epoch of Adam/SGD, and
         before every run of ``resample_every`` L-BFGS iterations (L-BFGS
         needs a fixed cost while it runs; see :func:`_run_lbfgs`).
-    resample_every : int
-        L-BFGS iterations per draw.
+    resample_every : int or None
+        L-BFGS iterations per draw (needed with ``resample`` and L-BFGS).
 
     Returns
     -------
