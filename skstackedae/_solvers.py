@@ -52,7 +52,7 @@ class MinimizeResult(NamedTuple):
 
 _blas_lock = threading.Lock()
 _blas_users = 0
-_blas_holder = None  # (release event, holder thread) while the limit is held
+_blas_holder = None  # (wake event, state, holder thread) while the limit is held
 
 
 def _limit_foreign_blas():
@@ -74,22 +74,42 @@ def _limit_foreign_blas():
     return controller.select(filepath=foreign).limit(limits=1)
 
 
-def _hold_limit(taken, release):
-    """Body of the holder thread: lower the limit, wait, restore it.
+def _hold_limit(taken, wake, state):
+    """Body of the holder thread: lower the limits, wait, restore them.
 
     OpenBLAS (0.3.30, SciPy's wheel) ignores a call that raises its thread
     count while the thread that lowered it is alive, unless it comes from
     that same thread (measured: main thread sets 1, another sets 2 -> 1).
     So one thread of our own lowers and restores, whichever fits overlap.
+
+    While fits overlap (``state["overlap"]``) every BLAS is held to one
+    thread: two fits in threads of one process (joblib's threading backend)
+    each ran 2.6x slower than alone with NumPy's pool at 2 threads on 2
+    cores, 1.2x with it at one (``benchmarks/bench_load.py --search``).
+    Everything is restored when the last fit leaves (``state["release"]``).
     """
+    limiters = []
     try:
-        limiter = _limit_foreign_blas()
-    except Exception:  # the limit is only a speed-up: never fail a fit on it
-        limiter = None
+        limiters.append(_limit_foreign_blas())
+    except Exception:  # the limits are only a speed-up: never fail a fit on them
+        pass
     taken.set()
-    release.wait()
-    if limiter is not None:
-        limiter.restore_original_limits()
+    overlap_limited = False
+    while True:
+        if state["overlap"] and not overlap_limited:
+            overlap_limited = True
+            try:
+                limiters.append(ThreadpoolController().limit(limits=1, user_api="blas"))
+            except Exception:
+                pass
+            state["overlapping"].set()
+        if state["release"]:
+            break
+        wake.wait()
+        wake.clear()
+    for limiter in reversed(limiters):  # the last taken recorded the first's limit
+        if limiter is not None:
+            limiter.restore_original_limits()
 
 
 @contextlib.contextmanager
@@ -100,19 +120,26 @@ def foreign_blas_single_threaded():
     last one leaves, so overlapping fits (joblib's threading backend, a
     thread pool) never record an already-lowered setting as the one to
     restore: once every fit has returned, every thread setting is as it
-    was found.
+    was found. From the moment a second block enters until the last one
+    leaves, every BLAS is held to one thread (see :func:`_hold_limit`).
     """
     global _blas_users, _blas_holder
     with _blas_lock:
         if _blas_users == 0:
-            taken, release = threading.Event(), threading.Event()
+            taken, wake = threading.Event(), threading.Event()
+            state = {"overlap": False, "overlapping": threading.Event(), "release": False}
             holder = threading.Thread(
-                target=_hold_limit, args=(taken, release), daemon=True,
+                target=_hold_limit, args=(taken, wake, state), daemon=True,
                 name="skstackedae-blas-limit",
             )
             holder.start()
             taken.wait()
-            _blas_holder = (release, holder)
+            _blas_holder = (wake, state, holder)
+        elif _blas_users == 1:
+            wake, state, _ = _blas_holder
+            state["overlap"] = True
+            wake.set()
+            state["overlapping"].wait()  # both fits start single-threaded
         _blas_users += 1
     try:
         yield
@@ -120,9 +147,10 @@ def foreign_blas_single_threaded():
         with _blas_lock:
             _blas_users -= 1
             if _blas_users == 0:
-                release, holder = _blas_holder
+                wake, state, holder = _blas_holder
                 _blas_holder = None
-                release.set()
+                state["release"] = True
+                wake.set()
                 holder.join()
 
 

@@ -204,11 +204,21 @@ def test_thread_limit_is_shared_and_restored_by_the_last_to_leave():
     for thread in threads:
         thread.join()
     assert _blas_threads() == found
-    numpy_blas = [n for path, n in found if "numpy" in path]
+    # While the two overlap, every BLAS is held to one thread.
+    for threads_seen in seen:
+        assert all(n == 1 for _, n in threads_seen), (seen, found)
+
+
+def test_a_lone_block_limits_only_the_foreign_blas():
+    found = _blas_threads()
+    with foreign_blas_single_threaded():
+        inside = dict(_blas_threads())
+    assert _blas_threads() == found
+    numpy_blas = [path for path, _ in found if "numpy" in path]
     foreign = [path for path, _ in found if "numpy" not in path]
     if numpy_blas and foreign:  # two OpenBLAS (pip wheels): SciPy's held to 1
-        for threads_seen in seen:
-            assert all(n == 1 for path, n in threads_seen if path in foreign), (seen, foreign)
+        assert all(inside[path] == 1 for path in foreign)
+        assert [inside[path] for path in numpy_blas] == [n for p, n in found if p in numpy_blas]
 
 
 def test_lbfgs_resamples_every_run_of_iterations_and_counts_them_all():
