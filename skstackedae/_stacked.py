@@ -26,6 +26,7 @@ from ._stack import BaseStackedAE, Targets
 #: it; 0.3 and 0.6 were within 0.01 of 0.1.
 AUTO_ENTROPY_WEIGHT = 0.1
 
+
 @Substitution(auto_entropy_weight=repr(AUTO_ENTROPY_WEIGHT))
 class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
     """Stacked sparse autoencoders under a softmax, fine-tuned end to end.

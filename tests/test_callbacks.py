@@ -218,3 +218,21 @@ def test_progress_bar_finishes_when_the_fit_fails(data, capsys, monkeypatch):
     assert "SparseAutoencoder - SparseAutoencoder(8)" in out
     assert not [t for t in threading.enumerate() if type(t).__name__ == "RichProgressMonitor"]
     assert bar.events[-1] == ("begin", "softmax")
+
+
+# scikit-learn warns that the scaler, one of its own, takes no callbacks.
+@pytest.mark.filterwarnings("ignore:The estimator MinMaxScaler does not support callbacks")
+@pytest.mark.parametrize("meta", ["pipeline", "grid search"])
+def test_callbacks_propagate_from_meta_estimators(data, meta):
+    X, y = data
+    recorder = PropagatedRecorder()
+    clf = StackedAEClassifier((8,), pretrain_max_iter=3, max_iter=3, random_state=0)
+    if meta == "pipeline":
+        model = make_pipeline(MinMaxScaler(), clf)
+    else:
+        model = GridSearchCV(clf, {"alpha": [1e-4]}, cv=2)
+    model.set_callbacks(recorder).fit(X, y)
+    counts = recorder.counts()
+    n_fits = 1 if meta == "pipeline" else 3  # 2 folds + the refit
+    assert counts[("begin", "fine-tuning")] == n_fits
+    assert counts[("begin", "pretraining layer 1 of 1")] == n_fits
