@@ -555,5 +555,6 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_label = True
+        # The consistency term compares class probabilities: single-label y.
+        tags.classifier_tags.multi_label = not self.consistency_weight
         return tags

@@ -23,6 +23,11 @@ SMALL_ESTIMATORS = [
         hidden_layer_sizes=(10,), solver="sgd", learning_rate_init=0.1,
         pretrain_max_iter=20, max_iter=100, random_state=0,
     ),
+    # The consistency term (noise drawn anew during fine-tuning).
+    StackedAEClassifier(
+        hidden_layer_sizes=(10,), pretrain_max_iter=30, max_iter=100,
+        consistency_weight=1.0, random_state=0,
+    ),
     StackedAERegressor((10,), pretrain_max_iter=30, max_iter=100, random_state=0),
     StackedAERegressor(
         (10,), solver="sgd", learning_rate_init=0.1, pretrain_max_iter=20, max_iter=100,

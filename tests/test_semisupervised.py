@@ -163,6 +163,13 @@ def test_consistency_options_that_cannot_apply_are_errors_before_pretraining(sem
         )
 
 
+def test_multilabel_tag_follows_the_consistency_term():
+    # scikit-learn's multilabel checks run only where multilabel y is accepted.
+    assert StackedAEClassifier().__sklearn_tags__().classifier_tags.multi_label
+    tags = StackedAEClassifier(consistency_weight=1.0).__sklearn_tags__()
+    assert not tags.classifier_tags.multi_label
+
+
 def test_minus_one_stays_a_class_by_default(semi_digits):
     X, y, _ = semi_digits
     binary = np.where(y < 5, -1, 1)
