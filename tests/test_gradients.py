@@ -54,6 +54,12 @@ def check_grad_relative_error(loss_grad, theta):
     return check_grad(loss, grad, theta) / np.linalg.norm(grad(theta))
 
 
+def assert_gradient_is_correct(loss_grad, theta):
+    """Both checks: central differences (DESIGN.md's bound) and check_grad."""
+    assert relative_gradient_error(loss_grad, theta) < RELATIVE_TOLERANCE
+    assert check_grad_relative_error(loss_grad, theta) < 1e-5
+
+
 def flat_loss_grad(loss_fn, shapes, **kwargs):
     """Adapt a loss on lists of arrays to a function of one flat vector."""
     n_coefs = len(shapes) // 2
@@ -98,8 +104,7 @@ def test_autoencoder_gradient(decoder, corruption, sparsity_weight):
     )
     theta = random_theta(shapes, rng)
     # The sparsity term is active: mean activations are far from the target.
-    assert relative_gradient_error(loss_grad, theta) < RELATIVE_TOLERANCE
-    assert check_grad_relative_error(loss_grad, theta) < 1e-5
+    assert_gradient_is_correct(loss_grad, theta)
 
 
 @pytest.mark.parametrize("hidden", [(), (6,), (7, 5)], ids=["softmax", "1-hidden", "2-hidden"])
@@ -113,8 +118,7 @@ def test_softmax_network_gradient(hidden, n_classes):
         network_loss_grad, shapes, X=X, y=y, alpha=1e-2
     )
     theta = random_theta(shapes, rng)
-    assert relative_gradient_error(loss_grad, theta) < RELATIVE_TOLERANCE
-    assert check_grad_relative_error(loss_grad, theta) < 1e-5
+    assert_gradient_is_correct(loss_grad, theta)
 
 
 def test_gradient_check_detects_a_wrong_gradient():
@@ -254,8 +258,7 @@ def test_semi_supervised_gradient(layers, decoder, gamma, eta, sparse_input):
         reconstruction_weight=gamma, entropy_weight=eta, decoder=decoder,
     )
     theta = random_theta(shapes, rng)
-    assert relative_gradient_error(loss_grad, theta) < RELATIVE_TOLERANCE
-    assert check_grad_relative_error(loss_grad, theta) < 1e-5
+    assert_gradient_is_correct(loss_grad, theta)
 
 
 def test_semi_supervised_cost_without_unsupervised_terms_is_the_fine_tuning_cost():
@@ -295,8 +298,7 @@ def test_softmax_network_gradient_with_unlabeled_rows(hidden, eta):
         network_loss_grad, shapes, X=X, y=y, alpha=1e-2, entropy_weight=eta
     )
     theta = random_theta(shapes, rng)
-    assert relative_gradient_error(loss_grad, theta) < RELATIVE_TOLERANCE
-    assert check_grad_relative_error(loss_grad, theta) < 1e-5
+    assert_gradient_is_correct(loss_grad, theta)
     # With eta = 0 unlabeled rows contribute nothing at all.
     if eta == 0:
         labeled = y >= 0
@@ -408,8 +410,7 @@ def test_consistency_gradient(hidden, eta, weighted, sparse_input):
         consistency_weight=2.0, sample_weight=weights,
     )
     theta = random_theta(shapes, rng)
-    assert relative_gradient_error(loss_grad, theta) < RELATIVE_TOLERANCE
-    assert check_grad_relative_error(loss_grad, theta) < 1e-5
+    assert_gradient_is_correct(loss_grad, theta)
 
 
 def test_consistency_cost_matches_the_equations():
