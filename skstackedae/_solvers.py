@@ -55,23 +55,125 @@ _blas_users = 0
 _blas_holder = None  # (wake event, state, holder thread) while the limit is held
 
 
-def _limit_foreign_blas():
-    """Limit the BLAS libraries that NumPy does not use to one thread.
+def _blas_pools(controller):
+    """The BLAS pools of this process, split as (NumPy's, the others).
 
-    NumPy and SciPy wheels each bundle their own OpenBLAS. L-BFGS-B's update
-    runs in SciPy's, the network's products in NumPy's; with both pools at
-    full size their idle threads spin against each other and a fit on 2
-    cores ran 5x slower (measured on digits, 64-200-64). L-BFGS-B's vector
-    work gains nothing from threads, so SciPy's pool is held to one thread.
-    Where one BLAS serves both (conda, system packages) nothing changes and
-    None is returned.
+    NumPy and SciPy wheels each bundle their own OpenBLAS; where one BLAS
+    serves both (conda, system packages) it is NumPy's and the others are
+    empty.
     """
-    controller = ThreadpoolController()
     blas = [lib for lib in controller.lib_controllers if lib.user_api == "blas"]
     foreign = [lib.filepath for lib in blas if "numpy" not in lib.filepath]
-    if len(foreign) == len(blas) or not foreign:
+    if len(foreign) == len(blas):
+        foreign = []
+    network = [lib.filepath for lib in blas if lib.filepath not in foreign]
+    return network, foreign
+
+
+def _limit_foreign_blas(controller):
+    """Limit the BLAS libraries that NumPy does not use to one thread.
+
+    L-BFGS-B's update runs in SciPy's OpenBLAS, the network's products in
+    NumPy's; with both pools at full size their idle threads spin against
+    each other and a fit on 2 cores ran 5x slower (measured on digits,
+    64-200-64). L-BFGS-B's vector work gains nothing from threads, so
+    SciPy's pool is held to one thread. Where one BLAS serves both nothing
+    changes and None is returned.
+    """
+    _, foreign = _blas_pools(controller)
+    if not foreign:
         return None
     return controller.select(filepath=foreign).limit(limits=1)
+
+
+#: Whether NumPy's BLAS pool follows the machine's load during L-BFGS
+#: (:class:`_LoadWatch`). The test suite turns it off: OpenBLAS's products
+#: differ in their last bits between thread counts (measured on digits-sized
+#: products: up to 1e-13), L-BFGS amplifies that, and tests that compare two
+#: fits need both to run at the same count.
+WATCH_LOAD = True
+#: Seconds between two looks at the machine's load while L-BFGS runs.
+LOAD_CHECK_SECONDS = 0.2
+#: How long a decision on the load carries over to the next phase.
+LOAD_MEMORY_SECONDS = 1.0
+_last_load = {"at": -np.inf, "threads": None}
+
+
+def _cpu_seconds():
+    """``(busy CPU seconds of the machine, CPU seconds of this process)``
+    since boot, or None where the kernel does not say (``/proc/stat`` is
+    Linux's)."""
+    try:
+        with open("/proc/stat") as stat:
+            ticks = [int(v) for v in stat.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    idle = ticks[3] + ticks[4]  # idle, iowait
+    return (sum(ticks) - idle) / os.sysconf("SC_CLK_TCK"), time.process_time()
+
+
+def threads_for_load(before, after, wall, n_cpus, pool):
+    """The threads NumPy's BLAS should use, given the CPU time other
+    processes took while ``wall`` seconds passed (``before``/``after`` from
+    :func:`_cpu_seconds`): the cores they leave free, rounded, between 1
+    and the pool's own size.
+
+    With another process's BLAS job on the machine, a digits fit (64-200-
+    200-10) took 4.0x its time alone with NumPy's pool at 2 threads on 2
+    cores and 1.7x at one thread (threads that wait by spinning lose their
+    turn to the neighbour); alone, 2 threads are 1.45x faster than one
+    (``benchmarks/bench_load.py``).
+    """
+    others = max(0.0, (after[0] - before[0]) - (after[1] - before[1])) / wall
+    return int(max(1, min(pool, round(n_cpus - others))))
+
+
+class _LoadWatch:
+    """Run by the holder thread: every ``LOAD_CHECK_SECONDS``, fit NumPy's
+    BLAS pool to the cores other processes leave free (see
+    :func:`threads_for_load`), through a limit it restores when the load
+    goes (or when the holder restores everything)."""
+
+    def __init__(self, limiters, controller):
+        self.limiters, self.limiter = limiters, None
+        self.sample, self.at = _cpu_seconds(), time.monotonic()
+        self.network, _ = _blas_pools(controller)
+        self.pool = max(
+            [lib.num_threads for lib in controller.lib_controllers if lib.filepath in self.network],
+            default=1,
+        )
+        self.n_cpus = os.cpu_count() or 1
+        if self.sample is None or self.pool == 1:
+            self.sample = None  # nothing to measure, or nothing to lower
+        elif time.monotonic() - _last_load["at"] < LOAD_MEMORY_SECONDS:
+            self.apply(_last_load["threads"])  # the phase before saw this load
+
+    def apply(self, threads):
+        current = self.pool if self.limiter is None else self.limiter_threads
+        if threads == current:
+            return
+        if self.limiter is not None:
+            self.limiter.restore_original_limits()
+            self.limiters.remove(self.limiter)
+            self.limiter = None
+        if threads < self.pool:
+            controller = ThreadpoolController().select(filepath=self.network)
+            self.limiter, self.limiter_threads = controller.limit(limits=threads), threads
+            self.limiters.append(self.limiter)
+
+    def check(self):
+        if self.sample is None:
+            return
+        now, sample = time.monotonic(), _cpu_seconds()
+        if now - self.at < 0.5 * LOAD_CHECK_SECONDS:
+            return
+        threads = threads_for_load(self.sample, sample, now - self.at, self.n_cpus, self.pool)
+        self.sample, self.at = sample, now
+        _last_load.update(at=now, threads=threads)
+        self.apply(threads)
+
+    def stop(self):
+        self.sample = None
 
 
 def _hold_limit(taken, wake, state):
@@ -82,15 +184,21 @@ def _hold_limit(taken, wake, state):
     that same thread (measured: main thread sets 1, another sets 2 -> 1).
     So one thread of our own lowers and restores, whichever fits overlap.
 
-    While fits overlap (``state["overlap"]``) every BLAS is held to one
-    thread: two fits in threads of one process (joblib's threading backend)
-    each ran 2.6x slower than alone with NumPy's pool at 2 threads on 2
-    cores, 1.2x with it at one (``benchmarks/bench_load.py --search``).
-    Everything is restored when the last fit leaves (``state["release"]``).
+    While one fit runs, NumPy's pool follows the machine's load
+    (:class:`_LoadWatch`). While fits overlap (``state["overlap"]``) every
+    BLAS is held to one thread: two fits in threads of one process
+    (joblib's threading backend) each ran 2.6x slower than alone with
+    NumPy's pool at 2 threads on 2 cores, 1.2x with it at one
+    (``benchmarks/bench_load.py --search``). Everything is restored when
+    the last fit leaves (``state["release"]``).
     """
     limiters = []
+    watch = None
     try:
-        limiters.append(_limit_foreign_blas())
+        controller = ThreadpoolController()  # 1-3 ms: once per phase
+        limiters.append(_limit_foreign_blas(controller))
+        if WATCH_LOAD:
+            watch = _LoadWatch(limiters, controller)
     except Exception:  # the limits are only a speed-up: never fail a fit on them
         pass
     taken.set()
@@ -98,6 +206,8 @@ def _hold_limit(taken, wake, state):
     while True:
         if state["overlap"] and not overlap_limited:
             overlap_limited = True
+            if watch is not None:
+                watch.stop()
             try:
                 limiters.append(ThreadpoolController().limit(limits=1, user_api="blas"))
             except Exception:
@@ -105,8 +215,13 @@ def _hold_limit(taken, wake, state):
             state["overlapping"].set()
         if state["release"]:
             break
-        wake.wait()
+        wake.wait(timeout=None if watch is None else LOAD_CHECK_SECONDS)
         wake.clear()
+        if watch is not None and not state["release"]:
+            try:
+                watch.check()
+            except Exception:
+                watch = None
     for limiter in reversed(limiters):  # the last taken recorded the first's limit
         if limiter is not None:
             limiter.restore_original_limits()

@@ -1,7 +1,10 @@
 """The one solver entry point: exact optimiser steps, stopping rules,
 warnings, Ctrl-C and the BLAS thread limit, on small problems."""
 
+import os
+import sys
 import threading
+import time
 import warnings
 
 import numpy as np
@@ -10,12 +13,14 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_info
 
+from skstackedae import _solvers
 from skstackedae._solvers import (
     AdamOptimizer,
     MinimizeResult,
     SGDOptimizer,
     foreign_blas_single_threaded,
     minimize,
+    threads_for_load,
 )
 from skstackedae.exceptions import NonFiniteLossError
 
@@ -209,7 +214,83 @@ def test_thread_limit_is_shared_and_restored_by_the_last_to_leave():
         assert all(n == 1 for _, n in threads_seen), (seen, found)
 
 
-def test_a_lone_block_limits_only_the_foreign_blas():
+@pytest.fixture
+def machine_load(monkeypatch):
+    """Set the CPU time other processes take, in cores: the clock
+    ``_cpu_seconds`` reads is faked and no earlier decision carries over."""
+    load = {"others": 0.0}
+
+    def cpu_seconds():
+        now = time.monotonic()
+        return now * load["others"], 0.0
+
+    monkeypatch.setattr(_solvers, "_cpu_seconds", cpu_seconds)
+    monkeypatch.setattr(_solvers, "_last_load", {"at": -np.inf, "threads": None})
+    monkeypatch.setattr(_solvers, "LOAD_CHECK_SECONDS", 0.02)
+    monkeypatch.setattr(_solvers, "WATCH_LOAD", True)
+    return load
+
+
+def _numpy_blas_threads():
+    return [n for path, n in _blas_threads() if "numpy" in path or len(_blas_threads()) == 1]
+
+
+def _wait_for(condition, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return condition()
+
+
+@pytest.mark.parametrize(
+    "others, n_cpus, pool, expected",
+    [(0.0, 2, 2, 2), (1.0, 2, 2, 1), (0.4, 2, 2, 2), (2.0, 2, 2, 1), (0.3, 8, 8, 8),
+     (3.0, 8, 8, 5), (0.0, 8, 4, 4), (7.5, 8, 8, 1)],
+)
+def test_threads_for_load_leaves_the_cores_others_take(others, n_cpus, pool, expected):
+    # others cores busy for 2 s besides this process's 1.5 CPU seconds.
+    before, after = (10.0, 3.0), (10.0 + 2 * others + 1.5, 4.5)
+    assert threads_for_load(before, after, 2.0, n_cpus, pool) == expected
+
+
+def test_cpu_seconds_reads_the_machine_and_this_process():
+    sample = _solvers._cpu_seconds()
+    if sys.platform.startswith("linux"):
+        busy, own = sample
+        assert busy > 0 and own > 0
+        sum(i * i for i in range(200_000))  # some CPU time of our own
+        assert _solvers._cpu_seconds()[1] > own
+    else:  # no /proc/stat: the load is not watched
+        assert sample is None
+
+
+def test_a_loaded_machine_lowers_numpys_pool_during_a_block_and_restores_it(machine_load):
+    found = _blas_threads()
+    (pool,) = _numpy_blas_threads()
+    lowered = 1 if pool > 1 else pool  # a one-thread pool has nothing to give up
+    machine_load["others"] = os.cpu_count()  # another job takes every core
+    with foreign_blas_single_threaded():
+        assert _wait_for(lambda: _numpy_blas_threads() == [lowered])
+        machine_load["others"] = 0.0  # it ends: the pool grows back
+        assert _wait_for(lambda: _numpy_blas_threads() == [pool])
+        machine_load["others"] = os.cpu_count()
+        assert _wait_for(lambda: _numpy_blas_threads() == [lowered])
+    assert _blas_threads() == found
+    # The next phase starts at the threads the last look chose.
+    with foreign_blas_single_threaded():
+        assert _numpy_blas_threads() == [lowered]
+    assert _blas_threads() == found
+
+
+def test_an_idle_machine_leaves_numpys_pool_alone(machine_load):
+    found = _numpy_blas_threads()
+    with foreign_blas_single_threaded():
+        time.sleep(0.2)  # ten looks at the load
+        assert _numpy_blas_threads() == found
+    assert _numpy_blas_threads() == found
+
+
+def test_a_lone_block_limits_only_the_foreign_blas(machine_load):
     found = _blas_threads()
     with foreign_blas_single_threaded():
         inside = dict(_blas_threads())
@@ -273,3 +354,25 @@ def test_minibatch_resamples_before_every_epoch(solver):
                           batch_size=3, rng=np.random.RandomState(0),
                           resample=lambda: draws.append(1))
     assert len(draws) == result.n_iter == 4
+
+
+def test_a_fit_on_a_loaded_machine_runs_single_threaded_and_restores(machine_load, monkeypatch):
+    import skstackedae._sparse_autoencoder as sae
+    from sklearn.datasets import load_digits
+
+    X = load_digits().data[:300] / 16.0
+    found = _blas_threads()
+    (pool,) = _numpy_blas_threads()
+    real, seen = sae.autoencoder_loss_grad, []
+
+    def loss_grad(*args, **kwargs):
+        seen.append(_numpy_blas_threads()[0])
+        time.sleep(0.005)  # let the watch look between evaluations
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sae, "autoencoder_loss_grad", loss_grad)
+    machine_load["others"] = os.cpu_count()
+    sae.SparseAutoencoder(8, max_iter=40, random_state=0).fit(X)
+    assert seen[0] == pool  # the first look comes after LOAD_CHECK_SECONDS
+    assert seen[-1] == (1 if pool > 1 else pool)
+    assert _blas_threads() == found
