@@ -80,6 +80,8 @@ class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
 
     {random_state_verbose_parameters}
 
+    {compute_dtype_parameter}
+
     warm_start : bool, default=False
         When True and the model is already fitted, ``fit`` skips pretraining
         and fine-tunes the current network again.
@@ -170,6 +172,7 @@ class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         n_iter_no_change=10,
         random_state=None,
         verbose=0,
+        compute_dtype=None,
         warm_start=False,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -192,6 +195,7 @@ class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         self.n_iter_no_change = n_iter_no_change
         self.random_state = random_state
         self.verbose = verbose
+        self.compute_dtype = compute_dtype
         self.warm_start = warm_start
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -220,7 +224,7 @@ class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
     def _fit(self, X, y=None, sample_weight=None):
         warm = self.warm_start and hasattr(self, "coefs_")
         hidden_layer_sizes = self._check_hidden_layer_sizes()
-        X = self._validate_X(X, reset=not warm)
+        X = self._validate_fit_X(X, reset=not warm)
         sample_weight = self._validate_sample_weight(sample_weight, X)
         if self.solver == "lbfgs":
             X, _, sample_weight = merge_identical_rows(X, None, sample_weight)

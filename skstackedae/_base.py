@@ -37,6 +37,7 @@ class BaseNetwork(CallbackSupportMixin, VersionedPickleMixin, BaseEstimator):
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "compute_dtype": [None, StrOptions({"float32", "float64"})],
     }
 
     def _atomic_fit(self, X, y=None, **kwargs):
@@ -51,6 +52,9 @@ class BaseNetwork(CallbackSupportMixin, VersionedPickleMixin, BaseEstimator):
             task.call_on_fit_task_begin(estimator=self, X=X, y=y)
             with restore_state_on_error(self):
                 fitted = self._fit(X, y, **kwargs)
+                input_dtype = vars(self).pop("_input_dtype", None)
+                if input_dtype is not None:
+                    self._cast_fitted(input_dtype)
             task.call_on_fit_task_end(estimator=self, X=X, y=y)
             return fitted
         finally:
@@ -71,6 +75,28 @@ class BaseNetwork(CallbackSupportMixin, VersionedPickleMixin, BaseEstimator):
             self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32], reset=reset,
             **kwargs,
         )
+
+    def _validate_fit_X(self, X, y="no_validation", *, reset, **kwargs):
+        """:meth:`_validate_X` for a fit, with ``X`` in ``compute_dtype``.
+
+        The input's dtype is kept in ``_input_dtype`` for :meth:`_atomic_fit`,
+        which casts the fitted attributes back to it: the arithmetic follows
+        ``compute_dtype``, the model the input.
+        """
+        validated = self._validate_X(X, y, reset=reset, **kwargs)
+        X = validated[0] if isinstance(validated, tuple) else validated
+        if self.compute_dtype is None or X.dtype == self.compute_dtype:
+            return validated
+        self._input_dtype = X.dtype
+        X = X.astype(self.compute_dtype)
+        return (X, *validated[1:]) if isinstance(validated, tuple) else X
+
+    def _cast_fitted(self, dtype):
+        """The fitted weights, and those of fitted sub-estimators, in ``dtype``."""
+        self.coefs_ = [W.astype(dtype, copy=False) for W in self.coefs_]
+        self.intercepts_ = [b.astype(dtype, copy=False) for b in self.intercepts_]
+        for autoencoder in getattr(self, "autoencoders_", ()):
+            autoencoder._cast_fitted(dtype)
 
     def _validate_sample_weight(self, sample_weight, X):
         """``sample_weight`` as a float array of X's dtype, or None.

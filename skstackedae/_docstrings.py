@@ -72,6 +72,17 @@ _RANDOM_STATE_VERBOSE_PARAMETERS = """\
         layer, fine-tuning) as it starts and ends, with its loss, iterations and
         elapsed time, and the loss of every iteration within it."""
 
+_COMPUTE_DTYPE_PARAMETER = """\
+    compute_dtype : {"float32", "float64"} or None, default=None
+        Dtype of the training arithmetic. None: the input's (float32 input
+        trains in float32, anything else in float64). "float32" trains a
+        float64 input in float32, about 1.8x faster at the same accuracy
+        (784-200-200-10 on 4,000 MNIST digits: 94.6 % in 6.8 s against
+        94.7 % in 12.1 s; ``benchmarks/bench_frontier.py``); the fitted
+        weights are then cast back to the input's dtype, so predictions
+        and transforms keep it. Opt-in: float32 rounding makes L-BFGS stop
+        earlier on some problems (a ``ConvergenceWarning`` says so)."""
+
 SHARED = {
     "minibatch_parameters": _MINIBATCH_PARAMETERS,
     "stopping_parameters": _STOPPING_PARAMETERS,
@@ -79,6 +90,7 @@ SHARED = {
     "pretrain_max_iter_parameter": _PRETRAIN_MAX_ITER_PARAMETER,
     "solver_parameters": _SOLVER_PARAMETERS,
     "random_state_verbose_parameters": _RANDOM_STATE_VERBOSE_PARAMETERS,
+    "compute_dtype_parameter": _COMPUTE_DTYPE_PARAMETER,
 }
 
 

@@ -72,6 +72,8 @@ class StackedAERegressor(RegressorMixin, BaseStackedAE):
 
     {random_state_verbose_parameters}
 
+    {compute_dtype_parameter}
+
     warm_start : bool, default=False
         When True and the model is already fitted, ``fit`` skips pretraining
         and fine-tunes the current network (or, with ``fine_tune=False``,
@@ -171,6 +173,7 @@ class StackedAERegressor(RegressorMixin, BaseStackedAE):
         n_iter_no_change=10,
         random_state=None,
         verbose=0,
+        compute_dtype=None,
         warm_start=False,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -193,6 +196,7 @@ class StackedAERegressor(RegressorMixin, BaseStackedAE):
         self.n_iter_no_change = n_iter_no_change
         self.random_state = random_state
         self.verbose = verbose
+        self.compute_dtype = compute_dtype
         self.warm_start = warm_start
 
     @_fit_context(prefer_skip_nested_validation=True)

@@ -105,6 +105,8 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
     verbose : int, default=0
         Print the loss at every iteration when positive.
 
+    {compute_dtype_parameter}
+
     Attributes
     ----------
     coefs_ : list of two ndarray
@@ -199,6 +201,7 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
         n_iter_no_change=10,
         random_state=None,
         verbose=0,
+        compute_dtype=None,
     ):
         self.n_components = n_components
         self.sparsity_target = sparsity_target
@@ -217,6 +220,7 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
         self.n_iter_no_change = n_iter_no_change
         self.random_state = random_state
         self.verbose = verbose
+        self.compute_dtype = compute_dtype
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None, sample_weight=None):
@@ -246,7 +250,7 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
 
     def _fit(self, X, y=None, incremental=False, sample_weight=None):
         warm = incremental and hasattr(self, "coefs_")
-        X = self._validate_X(X, reset=not warm)
+        X = self._validate_fit_X(X, reset=not warm)
         sample_weight = self._validate_sample_weight(sample_weight, X)
         if self.solver == "lbfgs":
             X, _, sample_weight = merge_identical_rows(X, None, sample_weight)
@@ -291,6 +295,10 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
         self._rng = rng
         self._optimizer = result.optimizer
         return self
+
+    def _cast_fitted(self, dtype):
+        super()._cast_fitted(dtype)
+        self.components_ = self.coefs_[0].T
 
     def _iteration_report(self, X, decoder):
         """The model at each iteration, for scikit-learn's callbacks."""

@@ -141,7 +141,7 @@ class BaseStackedAE(BaseNetwork):
     def _fit(self, X, y, sample_weight=None):
         warm = self.warm_start and hasattr(self, "coefs_")
         hidden_layer_sizes = self._check_hidden_layer_sizes()
-        X, y = self._validate_X(X, y, reset=not warm, multi_output=True)
+        X, y = self._validate_fit_X(X, y, reset=not warm, multi_output=True)
         if y.ndim == 2 and y.shape[1] == 1 and self._column_y_to_1d:
             # As MLPClassifier: a column y is a 1-d y, with a warning.
             y = column_or_1d(y, warn=True)

@@ -91,6 +91,8 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
 
     {random_state_verbose_parameters}
 
+    {compute_dtype_parameter}
+
     warm_start : bool, default=False
         When True and the model is already fitted, ``fit`` reuses the current
         network as its starting point: it skips pretraining and fine-tunes
@@ -281,6 +283,7 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
         n_iter_no_change=10,
         random_state=None,
         verbose=0,
+        compute_dtype=None,
         warm_start=False,
         unlabeled_label=None,
         reconstruction_weight=0.0,
@@ -309,6 +312,7 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
         self.n_iter_no_change = n_iter_no_change
         self.random_state = random_state
         self.verbose = verbose
+        self.compute_dtype = compute_dtype
         self.warm_start = warm_start
         self.unlabeled_label = unlabeled_label
         self.reconstruction_weight = reconstruction_weight
