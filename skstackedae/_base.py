@@ -186,6 +186,7 @@ class BaseNetwork(CallbackSupportMixin, VersionedPickleMixin, BaseEstimator):
             n_iter_no_change=self.n_iter_no_change, shuffle=self.shuffle, rng=rng,
             validation_score=validation_score, optimizer=optimizer,
             on_iteration=on_iteration, resample=resample, resample_every=resample_every,
+            manage_threads=not incremental,
         )
         task.call_on_fit_task_end(estimator=self)
         return result

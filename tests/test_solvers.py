@@ -1,6 +1,7 @@
 """The one solver entry point: exact optimiser steps, stopping rules,
 warnings, Ctrl-C and the BLAS thread limit, on small problems."""
 
+import contextlib
 import os
 import sys
 import threading
@@ -18,7 +19,7 @@ from skstackedae._solvers import (
     AdamOptimizer,
     MinimizeResult,
     SGDOptimizer,
-    foreign_blas_single_threaded,
+    managed_blas_threads,
     minimize,
     threads_for_load,
 )
@@ -196,7 +197,7 @@ def test_thread_limit_is_shared_and_restored_by_the_last_to_leave():
     seen = []
 
     def hold():
-        with foreign_blas_single_threaded():
+        with managed_blas_threads():
             inside.wait()
             seen.append(_blas_threads())
             release.wait(timeout=30)
@@ -269,7 +270,7 @@ def test_a_loaded_machine_lowers_numpys_pool_during_a_block_and_restores_it(mach
     (pool,) = _numpy_blas_threads()
     lowered = 1 if pool > 1 else pool  # a one-thread pool has nothing to give up
     machine_load["others"] = os.cpu_count()  # another job takes every core
-    with foreign_blas_single_threaded():
+    with managed_blas_threads():
         assert _wait_for(lambda: _numpy_blas_threads() == [lowered])
         machine_load["others"] = 0.0  # it ends: the pool grows back
         assert _wait_for(lambda: _numpy_blas_threads() == [pool])
@@ -277,14 +278,14 @@ def test_a_loaded_machine_lowers_numpys_pool_during_a_block_and_restores_it(mach
         assert _wait_for(lambda: _numpy_blas_threads() == [lowered])
     assert _blas_threads() == found
     # The next phase starts at the threads the last look chose.
-    with foreign_blas_single_threaded():
+    with managed_blas_threads():
         assert _numpy_blas_threads() == [lowered]
     assert _blas_threads() == found
 
 
 def test_an_idle_machine_leaves_numpys_pool_alone(machine_load):
     found = _numpy_blas_threads()
-    with foreign_blas_single_threaded():
+    with managed_blas_threads():
         time.sleep(0.2)  # ten looks at the load
         assert _numpy_blas_threads() == found
     assert _numpy_blas_threads() == found
@@ -292,7 +293,7 @@ def test_an_idle_machine_leaves_numpys_pool_alone(machine_load):
 
 def test_a_lone_block_limits_only_the_foreign_blas(machine_load):
     found = _blas_threads()
-    with foreign_blas_single_threaded():
+    with managed_blas_threads():
         inside = dict(_blas_threads())
     assert _blas_threads() == found
     numpy_blas = [path for path, _ in found if "numpy" in path]
@@ -356,7 +357,10 @@ def test_minibatch_resamples_before_every_epoch(solver):
     assert len(draws) == result.n_iter == 4
 
 
-def test_a_fit_on_a_loaded_machine_runs_single_threaded_and_restores(machine_load, monkeypatch):
+@pytest.mark.parametrize("solver", ["lbfgs", "adam"])
+def test_a_fit_on_a_loaded_machine_runs_single_threaded_and_restores(
+    machine_load, monkeypatch, solver
+):
     import skstackedae._sparse_autoencoder as sae
     from sklearn.datasets import load_digits
 
@@ -372,7 +376,28 @@ def test_a_fit_on_a_loaded_machine_runs_single_threaded_and_restores(machine_loa
 
     monkeypatch.setattr(sae, "autoencoder_loss_grad", loss_grad)
     machine_load["others"] = os.cpu_count()
-    sae.SparseAutoencoder(8, max_iter=40, random_state=0).fit(X)
+    sae.SparseAutoencoder(8, solver=solver, max_iter=40, random_state=0).fit(X)
     assert seen[0] == pool  # the first look comes after LOAD_CHECK_SECONDS
     assert seen[-1] == (1 if pool > 1 else pool)
     assert _blas_threads() == found
+
+
+def test_partial_fit_leaves_the_blas_threads_alone(monkeypatch):
+    # Entering the managed block costs ~3 ms: more than a small epoch.
+    import skstackedae._sparse_autoencoder as sae
+
+    entered = []
+
+    @contextlib.contextmanager
+    def counted():
+        entered.append(1)
+        yield
+
+    monkeypatch.setattr(_solvers, "managed_blas_threads", counted)
+    X = np.random.default_rng(0).random((50, 6))
+    ae = sae.SparseAutoencoder(3, solver="adam", random_state=0)
+    ae.partial_fit(X)
+    ae.partial_fit(X)
+    assert entered == []
+    ae.set_params(max_iter=2).fit(X)
+    assert entered == [1]
