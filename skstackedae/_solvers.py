@@ -137,10 +137,10 @@ class _LoadWatch:
     def __init__(self, limiters, controller):
         self.limiters, self.limiter = limiters, None
         self.sample, self.at = _cpu_seconds(), time.monotonic()
-        self.network, _ = _blas_pools(controller)
-        self.pool = max(
-            [lib.num_threads for lib in controller.lib_controllers if lib.filepath in self.network],
-            default=1,
+        network, _ = _blas_pools(controller)
+        self.controller = controller.select(filepath=network)
+        self.pool = self.threads = max(
+            [lib.num_threads for lib in self.controller.lib_controllers], default=1
         )
         self.n_cpus = os.cpu_count() or 1
         if self.sample is None or self.pool == 1:
@@ -149,17 +149,16 @@ class _LoadWatch:
             self.apply(_last_load["threads"])  # the phase before saw this load
 
     def apply(self, threads):
-        current = self.pool if self.limiter is None else self.limiter_threads
-        if threads == current:
+        if threads == self.threads:
             return
         if self.limiter is not None:
             self.limiter.restore_original_limits()
             self.limiters.remove(self.limiter)
             self.limiter = None
         if threads < self.pool:
-            controller = ThreadpoolController().select(filepath=self.network)
-            self.limiter, self.limiter_threads = controller.limit(limits=threads), threads
+            self.limiter = self.controller.limit(limits=threads)
             self.limiters.append(self.limiter)
+        self.threads = threads
 
     def check(self):
         if self.sample is None:
