@@ -17,6 +17,12 @@ threading backends): two fits at a time on 2 cores should each take no
 longer than one single-threaded fit alone.
 
     python benchmarks/bench_load.py --search
+
+``--gil`` times SciPy's L-BFGS-B alone and as two runs in two threads (one
+BLAS thread each) on a 300,000-parameter quadratic: if its update released
+the GIL, the two would take no longer than one.
+
+    python benchmarks/bench_load.py --gil
 """
 
 import argparse
@@ -99,14 +105,46 @@ def search():
               f"ratio {per_fit / alone:.2f} (goal <= 1.0)")
 
 
+def gil():
+    """Does L-BFGS-B's update overlap in two threads?"""
+    import threading
+
+    import scipy.optimize
+
+    scale = np.linspace(1.0, 1e4, 300_000)
+
+    def run():
+        scipy.optimize.minimize(
+            lambda x: (0.5 * float(x @ (scale * x)), scale * x), np.ones(scale.size),
+            jac=True, method="L-BFGS-B", options={"maxiter": 200, "gtol": 0},
+        )
+
+    with threadpool_limits(1):
+        start = time.perf_counter()
+        run()
+        alone = time.perf_counter() - start
+        threads = [threading.Thread(target=run) for _ in range(2)]
+        start = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        both = time.perf_counter() - start
+    print(f"L-BFGS-B, 200 iterations: alone {alone:.2f}s, two in threads {both:.2f}s "
+          f"(ratio {both / alone:.2f}; 1.0 = they overlap, 2.0 = the GIL serialises them)")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="fits per cell (best kept)")
     parser.add_argument("--search", action="store_true")
+    parser.add_argument("--gil", action="store_true")
     args = parser.parse_args()
     warnings.simplefilter("ignore", ConvergenceWarning)
     if args.search:
         return search()
+    if args.gil:
+        return gil()
     models = fits()
     alone = {name: best_time(fit, args.repeat) for name, fit in models.items()}
 

@@ -77,8 +77,8 @@ _COMPUTE_DTYPE_PARAMETER = """\
         Dtype of the training arithmetic. None: the input's (float32 input
         trains in float32, anything else in float64). "float32" trains a
         float64 input in float32, about 1.8x faster at the same accuracy
-        (784-200-200-10 on 4,000 MNIST digits: 94.6 % in 6.8 s against
-        94.7 % in 12.1 s; ``benchmarks/bench_frontier.py``); the fitted
+        (784-200-200-10 on 4,000 MNIST digits: 94.6 % in 6.1 s against
+        94.7 % in 10.8 s; ``benchmarks/bench_frontier.py``); the fitted
         weights are then cast back to the input's dtype, so predictions
         and transforms keep it. Opt-in: float32 rounding makes L-BFGS stop
         earlier on some problems (a ``ConvergenceWarning`` says so)."""
