@@ -38,6 +38,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.neural_network import MLPClassifier
 from threadpoolctl import threadpool_limits
 
+from _timing import best_time
 from skstackedae import StackedAEClassifier
 
 
@@ -78,15 +79,6 @@ def fits():
     }
 
 
-def best_time(fit, repeat):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fit()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def search():
     """Per-fit time inside GridSearchCV(n_jobs=2) against one fit alone."""
     X, y = load_digits(return_X_y=True)
@@ -95,7 +87,7 @@ def search():
     estimator = StackedAEClassifier(random_state=0)
     half = X.shape[0] // 2  # a fold's training rows
     with threadpool_limits(1):
-        alone = best_time(lambda: estimator.fit(X[:half], y[:half]), 2)
+        alone = best_time(lambda: estimator.fit(X[:half], y[:half]), 2, warm_up=False)
     print(f"one fit on {half} rows, alone, BLAS at 1 thread: {alone:.2f}s")
     for backend in ("loky", "threading"):
         with joblib.parallel_config(backend=backend):
@@ -146,14 +138,14 @@ def main():
     if args.gil:
         return gil()
     models = fits()
-    alone = {name: best_time(fit, args.repeat) for name, fit in models.items()}
+    alone = {name: best_time(fit, args.repeat, warm_up=False) for name, fit in models.items()}
 
     stop = multiprocessing.Event()
     competitor = multiprocessing.Process(target=compete, args=(stop,), daemon=True)
     competitor.start()
     time.sleep(1.0)  # let it spin up
     try:
-        loaded = {name: best_time(fit, args.repeat) for name, fit in models.items()}
+        loaded = {name: best_time(fit, args.repeat, warm_up=False) for name, fit in models.items()}
     finally:
         stop.set()
         competitor.join()

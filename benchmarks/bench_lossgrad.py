@@ -26,21 +26,12 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.neural_network._multilayer_perceptron import _pack
 
 from _data import mnist_sample
+from _timing import best_time
 from skstackedae import StackedAEClassifier
 from skstackedae._network import autoencoder_loss_grad, network_loss_grad
 from skstackedae._solvers import flat_objective
 
 LAYERS = [784, 200, 200, 10]
-
-
-def best_time(fn, repeat):
-    fn()  # warm-up: first-touch allocations, thread start-up
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def gemm_rate(dtype, repeat, n=2000):
