@@ -38,7 +38,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.neural_network import MLPClassifier
 from threadpoolctl import threadpool_limits
 
-from _timing import best_time
+from _timing import alone_and_two_at_once, best_time
 from skstackedae import StackedAEClassifier
 
 
@@ -99,8 +99,6 @@ def search():
 
 def gil():
     """Does L-BFGS-B's update overlap in two threads?"""
-    import threading
-
     import scipy.optimize
 
     scale = np.linspace(1.0, 1e4, 300_000)
@@ -112,16 +110,7 @@ def gil():
         )
 
     with threadpool_limits(1):
-        start = time.perf_counter()
-        run()
-        alone = time.perf_counter() - start
-        threads = [threading.Thread(target=run) for _ in range(2)]
-        start = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        both = time.perf_counter() - start
+        alone, both, _ = alone_and_two_at_once(lambda: run)
     print(f"L-BFGS-B, 200 iterations: alone {alone:.2f}s, two in threads {both:.2f}s "
           f"(ratio {both / alone:.2f}; 1.0 = they overlap, 2.0 = the GIL serialises them)")
 

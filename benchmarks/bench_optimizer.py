@@ -22,7 +22,6 @@ against one alone, the GIL question of ``bench_load.py --gil``.
 """
 
 import argparse
-import threading
 import time
 import warnings
 
@@ -32,6 +31,7 @@ from scipy.optimize._linesearch import line_search_wolfe1
 from threadpoolctl import threadpool_limits
 
 from _data import mnist_sample
+from _timing import alone_and_two_at_once
 from skstackedae import StackedAEClassifier
 from skstackedae._network import network_loss_grad
 from skstackedae._solvers import flat_objective, managed_blas_threads
@@ -142,21 +142,12 @@ def main():
 
     print("\ntwo runs at once in two threads, one BLAS thread each:")
     for name, solver in solvers.items():
-        with threadpool_limits(1):
+        def make_run(solver=solver):
             fun, x0 = problem()
-            start = time.perf_counter()
-            solver(fun, x0, args.iterations // 2)
-            one = time.perf_counter() - start
-            runs = [problem() for _ in range(2)]
-            results = []
-            threads = [threading.Thread(target=lambda f=f, x=x: results.append(
-                solver(f, x, args.iterations // 2))) for f, x in runs]
-            start = time.perf_counter()
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-            both = time.perf_counter() - start
+            return lambda: solver(fun, x0, args.iterations // 2)
+
+        with threadpool_limits(1):
+            one, both, results = alone_and_two_at_once(make_run)
         iterations = [len(losses) for *_, losses in results]
         print(f"{name:<16} one {one:6.2f}s  two at once {both:6.2f}s ({iterations} its)  "
               f"ratio {both / one:.2f} (1.0: they overlap; 2.0: serialised)", flush=True)
