@@ -93,8 +93,7 @@ class BaseNetwork(CallbackSupportMixin, VersionedPickleMixin, BaseEstimator):
 
     def _cast_fitted(self, dtype):
         """The fitted weights, and those of fitted sub-estimators, in ``dtype``."""
-        self.coefs_ = [W.astype(dtype, copy=False) for W in self.coefs_]
-        self.intercepts_ = [b.astype(dtype, copy=False) for b in self.intercepts_]
+        self.coefs_, self.intercepts_ = (list(p) for p in self._params_as(dtype))
         for autoencoder in getattr(self, "autoencoders_", ()):
             autoencoder._cast_fitted(dtype)
 
