@@ -155,7 +155,7 @@ class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         *,
         sparsity_target=0.1,
         sparsity_weight=0.0,
-        pretrain_alpha=3e-3,
+        pretrain_alpha="auto",
         corruption=0.0,
         decoder="auto",
         alpha=1e-4,

@@ -163,11 +163,13 @@ class BaseNetwork(CallbackSupportMixin, VersionedPickleMixin, BaseEstimator):
         report=None,
         resample=None,
         resample_every=None,
+        min_decrease=None,
     ):
         """One training phase with this estimator's solver settings.
 
         See :func:`skstackedae._solvers.minimize` (``resample`` and
-        ``resample_every`` for a cost with noise); returns its result. The
+        ``resample_every`` for a cost with noise, ``min_decrease`` for the
+        L-BFGS stall rule); returns its result. The
         phase is a callback task whose subtasks are its iterations;
         ``report`` gives callbacks the model at each (see
         ``_callbacks.phase_task``).
@@ -185,7 +187,7 @@ class BaseNetwork(CallbackSupportMixin, VersionedPickleMixin, BaseEstimator):
             n_iter_no_change=self.n_iter_no_change, shuffle=self.shuffle, rng=rng,
             validation_score=validation_score, optimizer=optimizer,
             on_iteration=on_iteration, resample=resample, resample_every=resample_every,
-            manage_threads=not incremental,
+            manage_threads=not incremental, min_decrease=min_decrease,
         )
         task.call_on_fit_task_end(estimator=self)
         return result

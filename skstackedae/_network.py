@@ -310,6 +310,28 @@ DEFAULT_LOSS = {
 }
 
 
+def total_variance(X, sample_weight=None):
+    """Sum over features of the (weighted) variance of ``X``: the mean
+    squared distance of a row to the mean row, i.e. the reconstruction error
+    of an autoencoder that outputs the mean (times 2). ``X`` may be sparse.
+    """
+    w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    if w is not None and w.sum() == 0:
+        return 0.0
+    if sparse.issparse(X):
+        X = X.tocsr()
+        if w is None:
+            w = np.ones(X.shape[0])
+        w = w / w.sum()
+        mean = np.asarray(X.T @ w).ravel()
+        mean_sq = np.asarray(X.multiply(X).T @ w).ravel()
+        return float(max(np.sum(mean_sq - mean**2), 0.0))
+    variances = np.var(X, axis=0, dtype=np.float64) if w is None else np.average(
+        (X - np.average(X, axis=0, weights=w)) ** 2, axis=0, weights=w
+    )
+    return float(np.sum(variances))
+
+
 def normalized_weights(sample_weight, m, dtype):
     """Per-row weights ``s_i / sum(s)`` as a column, or None for ``1/m``."""
     if sample_weight is None:

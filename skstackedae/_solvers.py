@@ -440,9 +440,24 @@ class _Progress:
         return float(self.best_loss) if self.loss_curve else float("nan")
 
 
+#: Iterations over which ``min_decrease`` measures the fall of the loss.
+STALL_WINDOW = 10
+
+
+def _stalled(loss_curve, min_decrease):
+    """Whether the loss fell by less than ``min_decrease`` (a fraction of its
+    value) over the last ``STALL_WINDOW`` iterations."""
+    if min_decrease is None or len(loss_curve) <= STALL_WINDOW:
+        return False
+    before, now = loss_curve[-1 - STALL_WINDOW], loss_curve[-1]
+    return bool(before - now < min_decrease * abs(before))
+
+
 def _run_lbfgs(loss_grad, flat, progress, *, max_iter, tol, phase, warn, resample=None,
-               resample_every=None):
-    """SciPy's L-BFGS-B from ``flat.theta``. With ``resample``, a cost that
+               resample_every=None, min_decrease=None):
+    """SciPy's L-BFGS-B from ``flat.theta``, stopped early (as converged)
+    once the loss falls by less than ``min_decrease`` of its value over
+    ``STALL_WINDOW`` iterations, when given. With ``resample``, a cost that
     changes with a random draw (the consistency term's noise) is minimised
     in runs of ``resample_every`` iterations, each on a fresh draw and each
     starting L-BFGS's curvature memory anew (it describes the previous
@@ -456,6 +471,11 @@ def _run_lbfgs(loss_grad, flat, progress, *, max_iter, tol, phase, warn, resampl
         progress.loss_curve.append(float(intermediate_result.fun))
         progress.keep_if_best(progress.loss_curve[-1], intermediate_result.x)
         progress.report("iteration")
+        if _stalled(progress.loss_curve, min_decrease):
+            stalled.append(True)
+            raise StopIteration  # SciPy ends the run at this iterate
+
+    stalled = []
 
     n_iter, segment = 0, max_iter if resample is None else resample_every
     with managed_blas_threads():
@@ -476,7 +496,7 @@ def _run_lbfgs(loss_grad, flat, progress, *, max_iter, tol, phase, warn, resampl
             # Status 1: this run used its budget (0: converged, 2: failed).
             if resample is None or result.status != 1 or n_iter >= max_iter:
                 break
-    if warn and result.status != 0:
+    if warn and result.status != 0 and not stalled:
         message = str(result.message)
         if n_iter >= max_iter:
             advice = "increase the iteration limit of this phase"
@@ -571,6 +591,7 @@ def minimize(
     resample=None,
     resample_every=None,
     manage_threads=True,
+    min_decrease=None,
 ):
     """Minimise ``loss_grad`` over ``(coefs, intercepts)`` with one solver.
 
@@ -625,6 +646,11 @@ def minimize(
         needs a fixed cost while it runs; see :func:`_run_lbfgs`).
     resample_every : int or None
         L-BFGS iterations per draw (needed with ``resample`` and L-BFGS).
+    min_decrease : float or None
+        L-BFGS without ``resample``: stop, as converged, once the loss has
+        fallen by less than this fraction of its value over the last
+        ``STALL_WINDOW`` iterations. None: only ``max_iter`` and ``tol``
+        stop it.
     manage_threads : bool
         Adam/SGD: run under :func:`managed_blas_threads` (L-BFGS always
         does). Entering costs about 3 ms, more than a small ``partial_fit``
@@ -650,6 +676,7 @@ def minimize(
             loss, n_iter = _run_lbfgs(
                 loss_grad, flat, progress, max_iter=max_iter, tol=tol, phase=phase,
                 warn=warn_at_max_iter, resample=resample, resample_every=resample_every,
+                min_decrease=None if resample is not None else min_decrease,
             )
         else:
             threads = managed_blas_threads() if manage_threads else contextlib.nullcontext()

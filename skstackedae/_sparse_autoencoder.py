@@ -1,10 +1,12 @@
 """The SparseAutoencoder transformer."""
 
 import copy
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
@@ -19,7 +21,48 @@ from ._network import (
     encode,
     mask_corrupt,
     mean_reconstruction_error,
+    total_variance,
 )
+
+#: UFLDL's weight decay and sparsity weight, set for MNIST's 784 pixels.
+UFLDL_ALPHA, UFLDL_SPARSITY_WEIGHT = 3e-3, 3.0
+
+#: The total variance (sum of the 784 pixel variances) of MNIST's 60,000
+#: training digits scaled to [0, 1]: the input UFLDL's weights were set for.
+#: The reconstruction error of a useless autoencoder (one that outputs the
+#: mean row) is half the input's total variance, so "auto" scales both
+#: penalties by ``total_variance(X) / UFLDL_INPUT_VARIANCE``: the three terms
+#: of the cost then keep UFLDL's balance on any input. With UFLDL's fixed
+#: weights, 16 features in [0, 1] (total variance 0.35, 150x less than
+#: MNIST's) gave constant codes (the decoder output the mean row, code std
+#: 4e-4) and a classifier at chance.
+UFLDL_INPUT_VARIANCE = 52.7
+
+
+#: Below this R^2 the codes are taken as constant: the autoencoder
+#: reconstructs its input no better than the mean row does. Collapsed fits
+#: measured 0.0006 (UFLDL's fixed weights on 16 features in [0, 1]) and
+#: 0.01 (the same without the sparsity term); working ones 0.5 and more.
+COLLAPSED_R2 = 0.01
+
+
+def reconstruction_r2(X, coefs, intercepts, decoder, sample_weight=None):
+    """R^2 of the reconstruction: ``1 - sum of squared errors / total
+    variance``, the fraction of the input's variance the codes carry
+    (like ``r2_score(X, X_hat, multioutput="variance_weighted")``, except
+    that the error on constant features counts); 1 for constant input."""
+    variance = total_variance(X, sample_weight)
+    if variance == 0:
+        return 1.0
+    error = mean_reconstruction_error(X, coefs, intercepts, decoder, sample_weight)
+    return 1.0 - 2.0 * error / variance
+
+
+def auto_penalty_weights(X, sample_weight=None):
+    """``(alpha, sparsity_weight)`` for "auto": UFLDL's values scaled by
+    the input's total variance relative to MNIST's (equal on MNIST)."""
+    scale = total_variance(X, sample_weight) / UFLDL_INPUT_VARIANCE
+    return UFLDL_ALPHA * scale, UFLDL_SPARSITY_WEIGHT * scale
 
 
 def init_weights(fan_in, fan_out, dtype, rng):
@@ -54,11 +97,20 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
     sparsity_target : float, default=0.1
         Target mean activation ``rho`` of every hidden unit, in (0, 1).
 
-    sparsity_weight : float, default=3.0
-        Weight ``beta`` of the KL sparsity penalty.
+    sparsity_weight : float or "auto", default="auto"
+        Weight ``beta`` of the KL sparsity penalty. "auto" is UFLDL's 3
+        scaled by the input's total variance relative to MNIST's (see
+        ``alpha``).
 
-    alpha : float, default=3e-3
-        L2 penalty (weight decay ``lambda``) on both weight matrices.
+    alpha : float or "auto", default="auto"
+        L2 penalty (weight decay ``lambda``) on both weight matrices. "auto"
+        is UFLDL's 3e-3 times ``V / 52.7``, where ``V`` is the sum of the
+        training data's feature variances and 52.7 that of MNIST's pixels
+        in [0, 1], the data UFLDL's values were set for: the reconstruction
+        error of a useless autoencoder is ``V / 2``, so the weight decay and
+        sparsity terms keep UFLDL's weight relative to it on any input (on
+        MNIST, "auto" is UFLDL's values). Pass numbers for UFLDL's cost as
+        written. The values used are in ``alpha_`` and ``sparsity_weight_``.
 
     corruption : float, default=0.0
         Fraction of input entries set to zero before encoding (masking
@@ -123,6 +175,18 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
     decoder_ : {"logistic", "linear"}
         The decoder actually used.
 
+    alpha_ : float
+        The weight decay used: ``alpha``, or its "auto" value.
+
+    sparsity_weight_ : float
+        The sparsity weight used: ``sparsity_weight``, or its "auto" value.
+
+    reconstruction_r2_ : float or None
+        R^2 of the reconstruction of the training data (with the clean input
+        encoded): the fraction of the input's variance the codes carry. Below
+        0.01 the codes are constant, and ``fit`` warns. None after
+        :meth:`partial_fit`, which does not measure it.
+
     loss_ : float
         Final value of the cost ``J``.
 
@@ -175,8 +239,8 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
         **BaseNetwork._parameter_constraints,
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "sparsity_target": [Interval(Real, 0, 1, closed="neither")],
-        "sparsity_weight": [Interval(Real, 0, None, closed="left")],
-        "alpha": [Interval(Real, 0, None, closed="left")],
+        "sparsity_weight": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left")],
+        "alpha": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left")],
         "corruption": [Interval(Real, 0, 1, closed="left")],
         "decoder": [StrOptions({"auto", "logistic", "linear"})],
     }
@@ -186,8 +250,8 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
         n_components=200,
         *,
         sparsity_target=0.1,
-        sparsity_weight=3.0,
-        alpha=3e-3,
+        sparsity_weight="auto",
+        alpha="auto",
         corruption=0.0,
         decoder="auto",
         solver="lbfgs",
@@ -265,6 +329,7 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
                 decoder = "logistic" if X.min() >= 0 and X.max() <= 1 else "linear"
             rng, optimizer = check_random_state(self.random_state), None
             coefs, intercepts = self._initial_params(X.shape[1], X.dtype, rng)
+        penalties = self._penalty_weights(X, sample_weight, warm)
 
         X_train, w_train, validation_score = X, sample_weight, None
         if self.early_stopping and self.solver != "lbfgs" and not incremental:
@@ -278,12 +343,27 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
                 return -mean_reconstruction_error(X_val, coefs, intercepts, decoder, w_val)
 
         result = self._train(
-            self._objective(X_train, decoder, rng, w_train), coefs, intercepts,
+            self._objective(X_train, decoder, rng, w_train, *penalties), coefs, intercepts,
             phase=f"SparseAutoencoder({self.n_components})",
             n_samples=X_train.shape[0], max_iter=1 if incremental else self.max_iter,
             rng=rng, validation_score=validation_score, optimizer=optimizer,
             incremental=incremental, report=self._iteration_report(X, decoder),
         )
+
+        # Not after partial_fit: a chunk's single epoch is not a finished fit.
+        r2 = None if incremental else reconstruction_r2(
+            X, result.coefs, result.intercepts, decoder, sample_weight
+        )
+        if r2 is not None and r2 < COLLAPSED_R2:
+            warnings.warn(
+                f"SparseAutoencoder({self.n_components}): the codes are constant: "
+                f"the reconstruction explains {r2:.2%} of the input's variance, "
+                "because the weight decay and sparsity terms outweigh it or "
+                "training stopped too early. Lower alpha or sparsity_weight "
+                "(pretrain_alpha and sparsity_weight in a stack; or leave them "
+                "at 'auto'), or raise max_iter.",
+                ConvergenceWarning,
+            )
 
         # Set the fitted state only once training has succeeded.
         previous_curve, previous_n_iter = (self.loss_curve_, self.n_iter_) if warm else ([], 0)
@@ -291,6 +371,8 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
         self.loss_curve_ = previous_curve + result.loss_curve
         self.n_iter_ = previous_n_iter + result.n_iter
         self.decoder_ = decoder
+        self.alpha_, self.sparsity_weight_ = penalties
+        self.reconstruction_r2_ = r2
         self.components_ = self.coefs_[0].T
         self._rng = rng
         self._optimizer = result.optimizer
@@ -320,7 +402,20 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
         ]
         return coefs, [np.zeros(self.n_components, dtype), np.zeros(n_features, dtype)]
 
-    def _objective(self, X, decoder, rng, sample_weight=None):
+    def _penalty_weights(self, X, sample_weight, warm):
+        """``(alpha, sparsity_weight)`` of this fit: the parameters, with
+        "auto" resolved on ``X`` (on the first chunk for ``partial_fit``)."""
+        if warm:
+            auto = self.alpha_, self.sparsity_weight_
+        elif "auto" in (self.alpha, self.sparsity_weight):
+            auto = auto_penalty_weights(X, sample_weight)
+        else:
+            auto = None, None
+        alpha = auto[0] if self.alpha == "auto" else float(self.alpha)
+        beta = auto[1] if self.sparsity_weight == "auto" else float(self.sparsity_weight)
+        return alpha, beta
+
+    def _objective(self, X, decoder, rng, sample_weight, alpha, sparsity_weight):
         """The autoencoder cost on ``X`` (or its rows), as the solvers call it.
 
         With L-BFGS the cost must be deterministic, so the corruption mask is
@@ -329,8 +424,8 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
         """
         buffers = {}
         cost = dict(
-            alpha=self.alpha, sparsity_target=self.sparsity_target,
-            sparsity_weight=self.sparsity_weight, decoder=decoder, buffers=buffers,
+            alpha=alpha, sparsity_target=self.sparsity_target,
+            sparsity_weight=sparsity_weight, decoder=decoder, buffers=buffers,
         )
         X_fixed_input = mask_corrupt(X, self.corruption, rng) if self.solver == "lbfgs" else None
 
