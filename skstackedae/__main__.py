@@ -25,14 +25,13 @@ def main():
         f"skstackedae {__version__}: digits, {X_train.shape[0]} training and "
         f"{X_test.shape[0]} held-out samples, {X.shape[1]} pixels\n"
     )
-    # Digits have 64 pixels to MNIST's 784, so the reconstruction error per
-    # sample is ~12x smaller and UFLDL's weight decay of 3e-3 flattens the
-    # second layer's codes; 1e-3 keeps them informative.
-    clf = StackedAEClassifier(
-        hidden_layer_sizes=(200, 200), pretrain_alpha=1e-3, random_state=0
-    )
-    # The default iteration limits (50 per autoencoder, 100 for the softmax
-    # and for fine-tuning) are reached on purpose.
+    # The defaults: the autoencoders' weight decay and sparsity weight are
+    # "auto" (UFLDL's values scaled to the input's variance: digits have 64
+    # pixels to MNIST's 784, and UFLDL's fixed values flatten the second
+    # layer's codes here).
+    clf = StackedAEClassifier(hidden_layer_sizes=(200, 200), random_state=0)
+    # The pretraining limit (50 iterations per autoencoder) is reached on
+    # purpose.
     warnings.simplefilter("ignore", ConvergenceWarning)
 
     start = time.perf_counter()

@@ -32,11 +32,18 @@ _PRETRAINING_PARAMETERS = """\
     sparsity_target : float, default=0.1
         Target mean activation of the hidden units of every autoencoder.
 
-    sparsity_weight : float, default={sparsity_weight_default}
-        Weight of the KL sparsity penalty of every autoencoder.{sparsity_weight_note}
+    sparsity_weight : float or "auto", default={sparsity_weight_default}
+        Weight of the KL sparsity penalty of every autoencoder. "auto" is
+        UFLDL's 3 scaled by each layer's input variance (see
+        ``pretrain_alpha``).{sparsity_weight_note}
 
-    pretrain_alpha : float, default=3e-3
-        Weight decay of the autoencoders during pretraining (UFLDL's value).
+    pretrain_alpha : float or "auto", default="auto"
+        Weight decay of the autoencoders during pretraining. "auto" is
+        UFLDL's 3e-3 times ``V / 52.7``, with ``V`` the total variance (sum
+        of the feature variances) of each layer's input and 52.7 that of
+        MNIST's pixels: UFLDL's value on MNIST, and the same balance between
+        reconstruction and penalties on any other input (see
+        :class:`SparseAutoencoder`).
 
     corruption : float, default=0.0
         Masking-noise level of every autoencoder (stacked denoising
@@ -102,7 +109,7 @@ class Substitution:
     def __init__(self, **values):
         # Placeholders inside the shared blocks, with the values most
         # estimators use.
-        self.values = {"sparsity_weight_default": "3.0", "sparsity_weight_note": "", **values}
+        self.values = {"sparsity_weight_default": '"auto"', "sparsity_weight_note": "", **values}
 
     def __call__(self, obj):
         doc = obj.__doc__

@@ -50,9 +50,10 @@ class StackedAERegressor(RegressorMixin, BaseStackedAE):
 
     {pretrain_max_iter_parameter}
 
-    max_iter : int, default=100
+    max_iter : int, default=400
         Maximum L-BFGS iterations (epochs for "adam"/"sgd") for the output
-        layer and for fine-tuning.
+        layer and for fine-tuning. L-BFGS also stops, as converged, once the
+        cost has fallen by less than 1 % over the last 10 iterations.
 
     fine_tune : bool, default=True
         Whether to fine-tune. False keeps the pretrained encoders and the
