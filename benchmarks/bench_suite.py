@@ -142,6 +142,7 @@ def fit_score(factory, uses_unlabeled, X, y, X_test, y_test):
 
 def run(name, loader, semi, per_class, seed):
     X, X_test, y, y_test = loader()
+    y, y_test = y.astype(np.int64), y_test.astype(np.int64)  # -1 marks unlabeled rows
     scaler = MinMaxScaler().fit(X)
     X, X_test = scaler.transform(X), np.clip(scaler.transform(X_test), 0, 1)
     if semi:
