@@ -60,7 +60,8 @@ def test_adam_one_step_is_exact():
     rate = 0.1 * np.sqrt(1 - 0.999) / (1 - 0.9)
     assert_allclose(theta, np.array([1.0, -3.0]) - rate * m / (np.sqrt(v) + 1e-8), rtol=1e-15)
     assert adam.t == 1
-    assert_allclose(adam.m, m) and assert_allclose(adam.v, v)
+    assert_allclose(adam.m, m)
+    assert_allclose(adam.v, v)
 
 
 def test_sgd_nesterov_two_steps_are_exact():
@@ -91,7 +92,8 @@ def test_every_solver_returns_one_named_result_and_leaves_its_inputs(solver):
     assert result.loss_curve[-1] < result.loss_curve[0] or result.n_iter == 1
     assert (result.optimizer is None) == (solver == "lbfgs")
     assert result.validation_scores is None
-    assert_array_equal(coefs[0], 0) and assert_array_equal(intercepts[0], 1)
+    assert_array_equal(coefs[0], 0)
+    assert_array_equal(intercepts[0], 1)
 
 
 def test_continued_optimiser_state_is_copied_not_changed():
