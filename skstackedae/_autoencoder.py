@@ -1,6 +1,8 @@
 """StackedAutoencoder: a deep autoencoder, pretrained greedily and fine-tuned
 unrolled (Hinton & Salakhutdinov, Science 2006)."""
 
+from numbers import Integral
+
 import numpy as np
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
 from sklearn.utils import check_random_state
@@ -270,7 +272,7 @@ class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
     def _n_fit_tasks(self):
         # Pretraining of each layer, then fine-tuning.
         sizes = self.hidden_layer_sizes
-        return (1 if isinstance(sizes, int) else len(sizes)) + int(self.fine_tune)
+        return (1 if isinstance(sizes, Integral) else len(sizes)) + int(self.fine_tune)
 
     def _validation_score(self, coefs, intercepts, X, y, sample_weight=None):
         return -self._reconstruction_error(X, coefs, intercepts, sample_weight)

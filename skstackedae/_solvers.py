@@ -561,6 +561,15 @@ def _run_minibatch(
                 ConvergenceWarning,
             )
     if progress.validation_scores:
+        if progress.best_theta is None:
+            # Every score was NaN (R^2 of a single validation row): no
+            # weights were validated, and the last ones are not "the best".
+            raise ValueError(
+                f"{phase}: early stopping's validation score was not finite at "
+                f"any of {len(progress.validation_scores)} epoch(s) (for example "
+                "R^2 on a single validation row). Raise validation_fraction, use "
+                "more samples, or set early_stopping=False."
+            )
         # Early stopping keeps the best validated weights.
         flat.theta[...] = progress.best_theta
         return progress.best_loss

@@ -19,7 +19,12 @@ from threadpoolctl import threadpool_info
 import skstackedae
 import skstackedae._sparse_autoencoder
 import skstackedae._stacked
-from skstackedae import SparseAutoencoder, StackedAEClassifier
+from skstackedae import (
+    SparseAutoencoder,
+    StackedAEClassifier,
+    StackedAERegressor,
+    StackedAutoencoder,
+)
 
 
 def small_classifier(**params):
@@ -226,3 +231,29 @@ def test_readme_layout_lists_every_module():
     modules = sorted(p.name for p in (root / "skstackedae").glob("*.py") if p.name != "__init__.py")
     missing = [m for m in modules if not re.search(rf"skstackedae/{re.escape(m)}\b", layout)]
     assert not missing, missing
+
+
+def test_early_stopping_with_no_finite_validation_score_raises():
+    # R^2 of a single validation row is NaN at every epoch: the fit used to
+    # write best_theta=None into the weights and predict NaN silently.
+    rng = np.random.RandomState(0)
+    X = rng.rand(10, 3)
+    y = X.sum(axis=1)
+    for fine_tune in (False, True):
+        model = StackedAERegressor(
+            (3,), solver="adam", early_stopping=True, fine_tune=fine_tune, random_state=0
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # R^2 of one row; convergence
+            with pytest.raises(ValueError, match="validation score was not finite"):
+                model.fit(X, y)
+        assert not hasattr(model, "coefs_")
+
+
+def test_deep_autoencoder_accepts_numpy_integer_layer_size():
+    X = np.random.RandomState(0).rand(20, 5)
+    model = StackedAutoencoder(np.int64(3), pretrain_max_iter=2, max_iter=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X)
+    assert model.transform(X).shape == (20, 3)
