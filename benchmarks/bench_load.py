@@ -3,8 +3,10 @@
 A second process multiplies 1000x1000 float64 matrices in a loop with its
 BLAS's default threads (all cores), as another user's job would. Timed,
 alone and under that load, in one run: a default ``StackedAEClassifier`` on
-scikit-learn's digits (64-200-200-10, small products), the same with every
-BLAS pool held to one thread (``threadpoolctl``), ours with Adam, and
+scikit-learn's digits (64-200-200-10, small products) with the package's
+default fixed threads and with ``adaptive_blas_threads=True`` (NumPy's BLAS
+follows the load), the same with every BLAS pool held to one thread
+(``threadpoolctl``), ours with Adam (fixed and adaptive), and
 ``MLPClassifier((200, 200))`` with L-BFGS and with Adam. Printed: each fit's
 time alone, under load, and the slowdown ratio; ours against MLPClassifier's.
 
@@ -12,8 +14,8 @@ time alone, under load, and the slowdown ratio; ours against MLPClassifier's.
 
 ``--search`` instead compares the fit time of one such fit run alone in a
 process held to one BLAS thread with the mean fit time of the same fits
-inside ``GridSearchCV(n_jobs=2)`` (4 candidates x 2 folds, on the loky and
-threading backends): two fits at a time on 2 cores should each take no
+inside ``GridSearchCV(n_jobs=2)`` (4 candidates x 2 folds, on the loky backend
+and on the threading backend with fixed and with adaptive threads): two fits at a time on 2 cores should each take no
 longer than one single-threaded fit alone.
 
     python benchmarks/bench_load.py --search
@@ -39,6 +41,7 @@ from sklearn.neural_network import MLPClassifier
 from threadpoolctl import threadpool_limits
 
 from _timing import alone_and_two_at_once, best_time
+import skstackedae
 from skstackedae import StackedAEClassifier
 
 
@@ -60,6 +63,12 @@ def fits():
     def ours_adam():
         StackedAEClassifier(solver="adam", random_state=0).fit(X, y)
 
+    def adaptive(fit):
+        def run():
+            with skstackedae.config_context(adaptive_blas_threads=True):
+                fit()
+        return run
+
     def ours_one_thread():
         with threadpool_limits(1):
             StackedAEClassifier(random_state=0).fit(X, y)
@@ -72,8 +81,10 @@ def fits():
 
     return {
         "StackedAEClassifier()": ours,
+        "StackedAEClassifier(), adaptive": adaptive(ours),
         "StackedAEClassifier(), BLAS 1 thread": ours_one_thread,
         'StackedAEClassifier(solver="adam")': ours_adam,
+        'StackedAEClassifier(solver="adam"), adaptive': adaptive(ours_adam),
         'MLPClassifier(solver="lbfgs")': mlp_lbfgs,
         'MLPClassifier(solver="adam")': mlp_adam,
     }
@@ -89,11 +100,15 @@ def search():
     with threadpool_limits(1):
         alone = best_time(lambda: estimator.fit(X[:half], y[:half]), 2, warm_up=False)
     print(f"one fit on {half} rows, alone, BLAS at 1 thread: {alone:.2f}s")
-    for backend in ("loky", "threading"):
-        with joblib.parallel_config(backend=backend):
+    # loky's workers are other processes, which start at the default (fixed)
+    # setting: only the threading backend's fits see the adaptive one.
+    for backend, adaptive in (("loky", False), ("threading", False), ("threading", True)):
+        with skstackedae.config_context(adaptive_blas_threads=adaptive), \
+                joblib.parallel_config(backend=backend):
             result = GridSearchCV(estimator, grid, cv=2, n_jobs=2).fit(X, y)
         per_fit = np.mean(result.cv_results_["mean_fit_time"])
-        print(f"GridSearchCV(n_jobs=2), {backend:<9}: {per_fit:.2f}s per fit, "
+        threads = "adaptive" if adaptive else "fixed"
+        print(f"GridSearchCV(n_jobs=2), {backend:<9}, {threads:<8}: {per_fit:.2f}s per fit, "
               f"ratio {per_fit / alone:.2f} (goal <= 1.0)")
 
 
@@ -147,10 +162,16 @@ def main():
     mlp = loaded['MLPClassifier(solver="lbfgs")'] / alone['MLPClassifier(solver="lbfgs")']
     print(f"\ntarget: our slowdown {ours:.2f}x <= MLPClassifier(lbfgs)'s {mlp:.2f}x: "
           f"{'met' if ours <= mlp else 'NOT met'}")
-    ours = loaded['StackedAEClassifier(solver="adam")'] / alone['StackedAEClassifier(solver="adam")']
-    mlp = loaded['MLPClassifier(solver="adam")'] / alone['MLPClassifier(solver="adam")']
-    print(f"with adam: ours {ours:.2f}x, MLPClassifier(adam)'s {mlp:.2f}x: "
-          f"{'met' if ours <= mlp else 'NOT met'}")
+    adaptive = (loaded["StackedAEClassifier(), adaptive"]
+                / alone["StackedAEClassifier(), adaptive"])
+    print(f"with adaptive_blas_threads=True: ours {adaptive:.2f}x: "
+          f"{'met' if adaptive <= mlp else 'NOT met'}")
+    for threads in ("", ", adaptive"):
+        name = f'StackedAEClassifier(solver="adam"){threads}'
+        ours = loaded[name] / alone[name]
+        mlp = loaded['MLPClassifier(solver="adam")'] / alone['MLPClassifier(solver="adam")']
+        print(f"with adam{threads or ', fixed'}: ours {ours:.2f}x, MLPClassifier(adam)'s "
+              f"{mlp:.2f}x: {'met' if ours <= mlp else 'NOT met'}")
 
 
 if __name__ == "__main__":

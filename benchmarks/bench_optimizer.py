@@ -34,7 +34,8 @@ from _data import mnist_sample
 from _timing import alone_and_two_at_once
 from skstackedae import StackedAEClassifier
 from skstackedae._network import network_loss_grad
-from skstackedae._solvers import flat_objective, managed_blas_threads
+from skstackedae._solvers import flat_objective
+from skstackedae._threads import managed_blas_threads
 
 
 def numpy_lbfgs(fun, x, max_iter, m=10, gtol=1e-5):

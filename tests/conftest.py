@@ -2,15 +2,15 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_digits
 
-from skstackedae import _solvers
+import skstackedae
 
 
 @pytest.fixture(autouse=True)
-def fixed_blas_threads(monkeypatch):
-    """No test's fits follow the machine's load: two fits compared bit for
-    bit must run at the same BLAS thread count (tests/test_solvers.py turns
-    the load watch back on where it is the subject)."""
-    monkeypatch.setattr(_solvers, "WATCH_LOAD", False)
+def default_config():
+    """Every test starts from the package's default settings, and one that
+    changes them (``set_config``) cannot leak them into the next."""
+    with skstackedae.config_context(adaptive_blas_threads=False):
+        yield
 
 
 @pytest.fixture(scope="session")

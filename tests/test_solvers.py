@@ -14,15 +14,10 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_info
 
-from skstackedae import _solvers
-from skstackedae._solvers import (
-    AdamOptimizer,
-    MinimizeResult,
-    SGDOptimizer,
-    managed_blas_threads,
-    minimize,
-    threads_for_load,
-)
+import skstackedae
+from skstackedae import _solvers, _threads
+from skstackedae._solvers import AdamOptimizer, MinimizeResult, SGDOptimizer, minimize
+from skstackedae._threads import managed_blas_threads, threads_for_load
 from skstackedae.exceptions import NonFiniteLossError
 
 TARGET = np.array([[1.0, -2.0]])
@@ -193,7 +188,8 @@ def _blas_threads():
     return [(lib["filepath"], lib["num_threads"]) for lib in threadpool_info() if lib["user_api"] == "blas"]
 
 
-def test_thread_limit_is_shared_and_restored_by_the_last_to_leave():
+@pytest.mark.parametrize("adaptive", [False, True])
+def test_thread_limit_is_shared_and_restored_by_the_last_to_leave(adaptive):
     found = _blas_threads()
     inside, release = threading.Barrier(3, timeout=30), threading.Event()
     seen = []
@@ -204,17 +200,22 @@ def test_thread_limit_is_shared_and_restored_by_the_last_to_leave():
             seen.append(_blas_threads())
             release.wait(timeout=30)
 
-    threads = [threading.Thread(target=hold) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    inside.wait()
-    release.set()
-    for thread in threads:
-        thread.join()
+    with skstackedae.config_context(adaptive_blas_threads=adaptive):
+        threads = [threading.Thread(target=hold) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        inside.wait()
+        release.set()
+        for thread in threads:
+            thread.join()
     assert _blas_threads() == found
-    # While the two overlap, every BLAS is held to one thread.
+    numpy_pool = dict(_blas_threads())
     for threads_seen in seen:
-        assert all(n == 1 for _, n in threads_seen), (seen, found)
+        for path, n in threads_seen:
+            if adaptive:  # while two adaptive fits overlap, every BLAS runs one thread
+                assert n == 1, (seen, found)
+            elif path in _numpy_blas_paths():  # by default NumPy's pool is left alone
+                assert n == numpy_pool[path], (seen, found)
 
 
 @pytest.fixture
@@ -227,15 +228,20 @@ def machine_load(monkeypatch):
         now = time.monotonic()
         return now * load["others"], 0.0
 
-    monkeypatch.setattr(_solvers, "_cpu_seconds", cpu_seconds)
-    monkeypatch.setattr(_solvers, "_last_load", {"at": -np.inf, "threads": None})
-    monkeypatch.setattr(_solvers, "LOAD_CHECK_SECONDS", 0.02)
-    monkeypatch.setattr(_solvers, "WATCH_LOAD", True)
-    return load
+    monkeypatch.setattr(_threads, "_cpu_seconds", cpu_seconds)
+    monkeypatch.setattr(_threads, "_last_load", {"at": -np.inf, "threads": None})
+    monkeypatch.setattr(_threads, "LOAD_CHECK_SECONDS", 0.02)
+    with skstackedae.config_context(adaptive_blas_threads=True):
+        yield load
+
+
+def _numpy_blas_paths():
+    network, _ = _threads._blas_pools(_threads._controller())
+    return network
 
 
 def _numpy_blas_threads():
-    return [n for path, n in _blas_threads() if "numpy" in path or len(_blas_threads()) == 1]
+    return [n for path, n in _blas_threads() if path in _numpy_blas_paths()]
 
 
 def _wait_for(condition, timeout=10.0):
@@ -257,12 +263,12 @@ def test_threads_for_load_leaves_the_cores_others_take(others, n_cpus, pool, exp
 
 
 def test_cpu_seconds_reads_the_machine_and_this_process():
-    sample = _solvers._cpu_seconds()
+    sample = _threads._cpu_seconds()
     if sys.platform.startswith("linux"):
         busy, own = sample
         assert busy > 0 and own > 0
         sum(i * i for i in range(200_000))  # some CPU time of our own
-        assert _solvers._cpu_seconds()[1] > own
+        assert _threads._cpu_seconds()[1] > own
     else:  # no /proc/stat: the load is not watched
         assert sample is None
 
@@ -298,8 +304,8 @@ def test_a_lone_block_limits_only_the_foreign_blas(machine_load):
     with managed_blas_threads():
         inside = dict(_blas_threads())
     assert _blas_threads() == found
-    numpy_blas = [path for path, _ in found if "numpy" in path]
-    foreign = [path for path, _ in found if "numpy" not in path]
+    numpy_blas = _numpy_blas_paths()
+    foreign = [path for path, _ in found if path not in numpy_blas]
     if numpy_blas and foreign:  # two OpenBLAS (pip wheels): SciPy's held to 1
         assert all(inside[path] == 1 for path in foreign)
         assert [inside[path] for path in numpy_blas] == [n for p, n in found if p in numpy_blas]
