@@ -37,7 +37,7 @@ class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
     With ``fine_tune=True`` it then unrolls the stack into one network,
     encoders ``W_1 .. W_k`` followed by the decoders ``V_k .. V_1`` (each
     initialised from its autoencoder), and fine-tunes every layer together on
-    the reconstruction of the input (DESIGN.md §1.5)::
+    the reconstruction of the input (user guide, "Regression, multilabel, sample weights ...")::
 
         J = 1/(2m) sum_i ||x_hat_i - x_i||^2 + alpha/2 sum_l ||W_l||^2
 

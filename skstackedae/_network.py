@@ -2,7 +2,8 @@
 
 Everything here works on plain NumPy arrays (and SciPy sparse matrices for the
 network input) and knows nothing about estimators. The equations are the ones
-of DESIGN.md §1 and of the UFLDL tutorial; the variable names follow them:
+of the user guide (``doc/user_guide.rst``) and of the UFLDL tutorial; the
+variable names follow them:
 ``W``/``b`` are weights and biases, ``A`` activations, ``delta`` the gradient
 of the cost with respect to a layer's pre-activation. The ``1/m`` of the mean
 is applied wherever it touches the fewest numbers, so every weight gradient is
@@ -175,12 +176,12 @@ def autoencoder_loss_grad(
     buffers=None,
     sample_weight=None,
 ):
-    """Sparse autoencoder cost (DESIGN.md §1.1) and its gradient.
+    """Sparse autoencoder cost (user guide, "The sparse autoencoder") and its gradient.
 
     With sample weights ``s``, every mean over rows (the reconstruction
     error and each unit's mean activation ``rho_hat``) is the weighted mean
-    ``sum_i s_i (.) / sum_i s_i`` (DESIGN.md §1.5), so integer weights give
-    the cost of repeated rows.
+    ``sum_i s_i (.) / sum_i s_i`` (user guide, "Regression, multilabel,
+    sample weights ..."), so integer weights give the cost of repeated rows.
 
     Parameters
     ----------
@@ -362,7 +363,8 @@ def network_loss_grad(
     """Cost of a sigmoid network with an output layer, and its gradient.
 
     With no hidden layer this is UFLDL's softmax regression; with hidden
-    layers it is the fine-tuning cost (DESIGN.md §1.2, §1.5)::
+    layers it is the fine-tuning cost (user guide: "Stacked
+    autoencoders", and "Regression, multilabel, sample weights ...")::
 
         J = sum_i w_i L(y_i, out(x_i))
             + eta sum_{i unlabeled} u_i H(P(. | x_i))
@@ -582,7 +584,8 @@ def semi_supervised_loss_grad(
     entropy_weight=0.0,
     sample_weight=None,
 ):
-    """The fine-tuning cost plus the reconstruction of every row (DESIGN.md §1.4).
+    """The fine-tuning cost plus the reconstruction of every row (user guide,
+    "Learning from unlabeled data").
 
     The parameters are the encoder stack ``W_1..W_k``, the softmax ``W_out``
     and the decoder stack ``V_k..V_1`` (each autoencoder's decoder, top layer

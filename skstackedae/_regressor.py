@@ -24,7 +24,7 @@ class StackedAERegressor(RegressorMixin, BaseStackedAE):
     end to end.
 
     ``fit`` runs the stages of :class:`StackedAEClassifier` with a regression
-    head (DESIGN.md §1.5):
+    head (user guide, "Regression, multilabel, sample weights ..."):
 
     1. greedy layer-wise pretraining: a :class:`SparseAutoencoder` per hidden
        layer, each trained on the hidden codes of the layer below (``y`` is

@@ -1,6 +1,6 @@
 """Analytic gradients against finite differences (UFLDL's gradient checking).
 
-DESIGN.md §1.3: central differences ``(J(t + eps e_i) - J(t - eps e_i)) / 2eps``
+User guide, "Gradient checking": central differences ``(J(t + eps e_i) - J(t - eps e_i)) / 2eps``
 with eps = 1e-4, relative error ``||g - g_fd|| / ||g||`` below 1e-6 in
 float64. ``scipy.optimize.approx_fprime`` takes one-sided steps; the mean of
 its forward (+eps) and backward (-eps) estimates is exactly the central
@@ -55,7 +55,7 @@ def check_grad_relative_error(loss_grad, theta):
 
 
 def assert_gradient_is_correct(loss_grad, theta):
-    """Both checks: central differences (DESIGN.md's bound) and check_grad."""
+    """Both checks: central differences (the user guide's bound) and check_grad."""
     assert relative_gradient_error(loss_grad, theta) < RELATIVE_TOLERANCE
     assert check_grad_relative_error(loss_grad, theta) < 1e-5
 
@@ -140,7 +140,8 @@ def test_gradient_check_detects_a_wrong_gradient():
 
 
 def test_autoencoder_loss_matches_the_equations():
-    # J written out directly from DESIGN.md §1.1, without the optimised kernel.
+    # J written out from the user guide's cost ("The sparse autoencoder"),
+    # without the optimised kernel.
     rng = np.random.RandomState(3)
     X = rng.uniform(size=(30, 6))
     W1, W2 = rng.normal(size=(6, 4)), rng.normal(size=(4, 6))
@@ -308,7 +309,8 @@ def test_softmax_network_gradient_with_unlabeled_rows(hidden, eta):
         np.testing.assert_allclose(loss_grad(theta)[1], only_labeled(theta)[1], rtol=1e-12, atol=1e-15)
 
 
-# --- sample weights, the multilabel and regression heads (DESIGN.md §1.5) ---
+# --- sample weights, the multilabel and regression heads ---
+# (user guide, "Regression, multilabel, sample weights ...")
 
 @pytest.mark.parametrize(
     "output, loss", [("softmax", None), ("logistic", None), ("identity", None),

@@ -1,4 +1,4 @@
-"""Correctness against the reference: fine-tuning helps (DESIGN.md §1.2)."""
+"""Correctness against the reference: fine-tuning helps (user guide, "Stacked autoencoders")."""
 
 import warnings
 

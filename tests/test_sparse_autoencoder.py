@@ -32,7 +32,7 @@ def test_fitted_attributes_and_shapes(small_digits):
 
 
 def test_loss_is_the_cost_of_the_fitted_weights(small_digits):
-    # loss_ is J of DESIGN.md §1.1 evaluated at the returned weights.
+    # loss_ is J of the user guide ("The sparse autoencoder") evaluated at the returned weights.
     X, _ = small_digits
     rho, beta, alpha = 0.05, 2.0, 1e-3
     ae = SparseAutoencoder(
