@@ -257,3 +257,13 @@ def test_deep_autoencoder_accepts_numpy_integer_layer_size():
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(X)
     assert model.transform(X).shape == (20, 3)
+
+
+def test_version_matches_the_changelog():
+    # Pickles carry the version (InconsistentVersionWarning): an unreleased
+    # changelog entry must not share its number with a released one.
+    root = Path(__file__).resolve().parents[1]
+    changelog = (root / "doc" / "changelog.rst").read_text()
+    top = re.search(r"^(\d+\.\d+\.\d+) \((.+?)\)$", changelog, re.MULTILINE)
+    expected = top[1] + (".dev0" if top[2] == "unreleased" else "")
+    assert skstackedae.__version__ == expected
