@@ -149,9 +149,6 @@ class BaseStackedAE(BaseNetwork):
     #: reasons are in PRETRAIN_DEFAULT_OVERRIDES and the estimators).
     _pretrain_default_overrides = PRETRAIN_DEFAULT_OVERRIDES
 
-    #: Whether a column y (n_samples, 1) is a 1-d y (a classifier's labels).
-    _column_y_to_1d = True
-
     _parameter_constraints: dict = {
         **BaseNetwork._parameter_constraints,
         **{
@@ -168,8 +165,8 @@ class BaseStackedAE(BaseNetwork):
         warm = self.warm_start and hasattr(self, "coefs_")
         hidden_layer_sizes = self._check_hidden_layer_sizes()
         X, y = self._validate_fit_X(X, y, reset=not warm, multi_output=True)
-        if y.ndim == 2 and y.shape[1] == 1 and self._column_y_to_1d:
-            # As MLPClassifier: a column y is a 1-d y, with a warning.
+        if y.ndim == 2 and y.shape[1] == 1:
+            # As MLPClassifier and MLPRegressor: a column y is a 1-d y, with a warning.
             y = column_or_1d(y, warn=True)
         sample_weight = self._validate_sample_weight(sample_weight, X)
         targets = self._validate_targets(y, warm=warm)
