@@ -46,22 +46,25 @@ UFLDL_INPUT_VARIANCE = 52.7
 COLLAPSED_R2 = 0.01
 
 
-def reconstruction_r2(X, coefs, intercepts, decoder, sample_weight=None):
+def reconstruction_r2(X, coefs, intercepts, decoder, sample_weight=None, variance=None):
     """R^2 of the reconstruction: ``1 - sum of squared errors / total
     variance``, the fraction of the input's variance the codes carry
     (like ``r2_score(X, X_hat, multioutput="variance_weighted")``, except
-    that the error on constant features counts); 1 for constant input."""
-    variance = total_variance(X, sample_weight)
+    that the error on constant features counts); 1 for constant input.
+    ``variance``: ``total_variance(X, sample_weight)`` if already known."""
+    if variance is None:
+        variance = total_variance(X, sample_weight)
     if variance == 0:
         return 1.0
     error = mean_reconstruction_error(X, coefs, intercepts, decoder, sample_weight)
     return 1.0 - 2.0 * error / variance
 
 
-def auto_penalty_weights(X, sample_weight=None):
+def auto_penalty_weights(variance):
     """``(alpha, sparsity_weight)`` for "auto": UFLDL's values scaled by
-    the input's total variance relative to MNIST's (equal on MNIST)."""
-    scale = total_variance(X, sample_weight) / UFLDL_INPUT_VARIANCE
+    the input's total variance (:func:`total_variance`) relative to
+    MNIST's (equal on MNIST)."""
+    scale = variance / UFLDL_INPUT_VARIANCE
     return UFLDL_ALPHA * scale, UFLDL_SPARSITY_WEIGHT * scale
 
 
@@ -329,7 +332,9 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
                 decoder = "logistic" if X.min() >= 0 and X.max() <= 1 else "linear"
             rng, optimizer = check_random_state(self.random_state), None
             coefs, intercepts = self._initial_params(X.shape[1], X.dtype, rng)
-        penalties = self._penalty_weights(X, sample_weight, warm)
+        # One pass over X for both "auto" and the collapse check.
+        variance = None if warm else total_variance(X, sample_weight)
+        penalties = self._penalty_weights(variance)
 
         X_train, w_train, validation_score = X, sample_weight, None
         if self.early_stopping and self.solver != "lbfgs" and not incremental:
@@ -352,7 +357,7 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
 
         # Not after partial_fit: a chunk's single epoch is not a finished fit.
         r2 = None if incremental else reconstruction_r2(
-            X, result.coefs, result.intercepts, decoder, sample_weight
+            X, result.coefs, result.intercepts, decoder, sample_weight, variance
         )
         if r2 is not None and r2 < COLLAPSED_R2:
             warnings.warn(
@@ -402,15 +407,14 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
         ]
         return coefs, [np.zeros(self.n_components, dtype), np.zeros(n_features, dtype)]
 
-    def _penalty_weights(self, X, sample_weight, warm):
+    def _penalty_weights(self, variance):
         """``(alpha, sparsity_weight)`` of this fit: the parameters, with
-        "auto" resolved on ``X`` (on the first chunk for ``partial_fit``)."""
-        if warm:
+        "auto" resolved on the input's total ``variance``, or kept from the
+        first chunk (``variance=None``: a warm ``partial_fit``)."""
+        if variance is None:
             auto = self.alpha_, self.sparsity_weight_
-        elif "auto" in (self.alpha, self.sparsity_weight):
-            auto = auto_penalty_weights(X, sample_weight)
         else:
-            auto = None, None
+            auto = auto_penalty_weights(variance)
         alpha = auto[0] if self.alpha == "auto" else float(self.alpha)
         beta = auto[1] if self.sparsity_weight == "auto" else float(self.sparsity_weight)
         return alpha, beta

@@ -61,21 +61,21 @@ def test_auto_weights_are_ufldls_on_mnists_variance_and_scale_with_it():
     rng = np.random.RandomState(0)
     X = rng.rand(50, 8)
     X *= np.sqrt(UFLDL_INPUT_VARIANCE / total_variance(X))  # MNIST's total variance
-    assert auto_penalty_weights(X) == pytest.approx((3e-3, 3.0), rel=1e-10)
+    assert auto_penalty_weights(total_variance(X)) == pytest.approx((3e-3, 3.0), rel=1e-10)
     # A tenth of the variance, a tenth of the weights.
-    assert auto_penalty_weights(X / np.sqrt(10)) == pytest.approx((3e-4, 0.3), rel=1e-10)
+    assert auto_penalty_weights(total_variance(X / np.sqrt(10))) == pytest.approx((3e-4, 0.3), rel=1e-10)
 
 
 def test_sparse_autoencoder_resolves_auto_and_keeps_numbers(digits):
     X = digits[0][:200]
     ae = SparseAutoencoder(8, max_iter=5, random_state=0).fit(X)
-    assert (ae.alpha_, ae.sparsity_weight_) == pytest.approx(auto_penalty_weights(X))
+    assert (ae.alpha_, ae.sparsity_weight_) == pytest.approx(auto_penalty_weights(total_variance(X)))
     assert ae.alpha == "auto" and ae.sparsity_weight == "auto"  # parameters untouched
     ae = SparseAutoencoder(8, alpha=1e-3, sparsity_weight=0.5, max_iter=5).fit(X)
     assert (ae.alpha_, ae.sparsity_weight_) == (1e-3, 0.5)
     # The fitted cost is UFLDL's with the resolved values: same model as numbers.
     auto = SparseAutoencoder(8, max_iter=5, random_state=0).fit(X)
-    alpha, beta = auto_penalty_weights(X)
+    alpha, beta = auto_penalty_weights(total_variance(X))
     explicit = SparseAutoencoder(8, alpha=alpha, sparsity_weight=beta, max_iter=5,
                                  random_state=0).fit(X)
     np.testing.assert_array_equal(auto.coefs_[0], explicit.coefs_[0])

@@ -209,13 +209,13 @@ def test_thread_limit_is_shared_and_restored_by_the_last_to_leave(adaptive):
         for thread in threads:
             thread.join()
     assert _blas_threads() == found
-    numpy_pool = dict(_blas_threads())
+    numpy_blas = _numpy_blas_paths()
     for threads_seen in seen:
         for path, n in threads_seen:
             if adaptive:  # while two adaptive fits overlap, every BLAS runs one thread
                 assert n == 1, (seen, found)
-            elif path in _numpy_blas_paths():  # by default NumPy's pool is left alone
-                assert n == numpy_pool[path], (seen, found)
+            elif path in numpy_blas:  # by default NumPy's pool is left alone
+                assert n == dict(found)[path], (seen, found)
 
 
 @pytest.fixture
@@ -241,7 +241,8 @@ def _numpy_blas_paths():
 
 
 def _numpy_blas_threads():
-    return [n for path, n in _blas_threads() if path in _numpy_blas_paths()]
+    numpy_blas = _numpy_blas_paths()
+    return [n for path, n in _blas_threads() if path in numpy_blas]
 
 
 def _wait_for(condition, timeout=10.0):
