@@ -49,11 +49,10 @@ def set_config(adaptive_blas_threads=None):
         the machine runs. True: a fit follows the machine's load: every
         0.2 s it gives NumPy's BLAS the cores other processes leave free,
         and fits that overlap in threads of one process run every BLAS at
-        one thread. Faster on a shared machine (a digits fit under a
-        competing BLAS job: 1.7x its time alone instead of 4.0x), but
-        OpenBLAS's products differ in their last bits between thread counts
-        and L-BFGS amplifies that, so results then depend on the machine's
-        load. Linux only (elsewhere the load is not known and only the
+        one thread. Faster on a shared machine (figures in the user guide,
+        "Reproducibility and BLAS threads"), but OpenBLAS's products differ
+        in their last bits between thread counts and L-BFGS amplifies that,
+        so results then depend on the machine's load. Linux only (elsewhere the load is not known and only the
         overlap rule applies). None leaves the setting unchanged.
 
     See Also
