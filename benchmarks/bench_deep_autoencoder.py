@@ -16,8 +16,9 @@ from sklearn.decomposition import PCA
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
-from _data import mnist_sample
 from skstackedae import StackedAutoencoder
+
+from _data import mnist_sample
 
 
 def reconstruction_error(X, X_hat):
@@ -31,8 +32,11 @@ def main():
     parser.add_argument("--pretrain-max-iter", type=int, default=50)
     parser.add_argument("--alpha", type=float, default=1e-4)
     parser.add_argument("--sparsity-weight", type=float, default=0.0)
-    parser.add_argument("--dev", action="store_true",
-                        help="fit on 3,000 training digits, test on the other 1,000 (test rows unread)")
+    parser.add_argument(
+        "--dev",
+        action="store_true",
+        help="fit on 3,000 training digits, test on the other 1,000 (test rows unread)",
+    )
     args = parser.parse_args()
     warnings.simplefilter("ignore", ConvergenceWarning)
     X_train, X_test, _, _ = mnist_sample()
@@ -43,13 +47,22 @@ def main():
 
     start = time.perf_counter()
     pca = PCA(n_components=code, random_state=0).fit(X_train)
-    rows.append((f"PCA(n_components={code})", time.perf_counter() - start,
-                 reconstruction_error(X_test, pca.inverse_transform(pca.transform(X_test)))))
+    rows.append(
+        (
+            f"PCA(n_components={code})",
+            time.perf_counter() - start,
+            reconstruction_error(X_test, pca.inverse_transform(pca.transform(X_test))),
+        )
+    )
     for fine_tune in (False, True):
         model = StackedAutoencoder(
-            tuple(args.hidden), pretrain_max_iter=args.pretrain_max_iter,
-            max_iter=args.max_iter, alpha=args.alpha, sparsity_weight=args.sparsity_weight,
-            fine_tune=fine_tune, random_state=0,
+            tuple(args.hidden),
+            pretrain_max_iter=args.pretrain_max_iter,
+            max_iter=args.max_iter,
+            alpha=args.alpha,
+            sparsity_weight=args.sparsity_weight,
+            fine_tune=fine_tune,
+            random_state=0,
         )
         start = time.perf_counter()
         model.fit(X_train)

@@ -21,8 +21,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.neural_network import BernoulliRBM, MLPClassifier
 from sklearn.pipeline import make_pipeline
 
-from _data import mnist_sample
 from skstackedae import SparseAutoencoder, StackedAEClassifier
+
+from _data import mnist_sample
 
 
 def timed_fit(model, X, y):

@@ -29,8 +29,9 @@ from sklearn.model_selection import train_test_split
 from sklearn.neural_network import BernoulliRBM, MLPClassifier
 from sklearn.pipeline import make_pipeline
 
-from _data import mnist_sample
 from skstackedae import StackedAEClassifier
+
+from _data import mnist_sample
 
 OURS = [(5, 10), (10, 20), (20, 40), (30, 60), (50, 100), (100, 200)]
 MLP_LBFGS = [10, 25, 50, 100, 200]

@@ -15,8 +15,9 @@ time alone, under load, and the slowdown ratio; ours against MLPClassifier's.
 ``--search`` instead compares the fit time of one such fit run alone in a
 process held to one BLAS thread with the mean fit time of the same fits
 inside ``GridSearchCV(n_jobs=2)`` (4 candidates x 2 folds, on the loky backend
-and on the threading backend with fixed and with adaptive threads): two fits at a time on 2 cores should each take no
-longer than one single-threaded fit alone.
+and on the threading backend with fixed and with adaptive threads): two fits
+at a time on 2 cores should each take no longer than one single-threaded fit
+alone.
 
     python benchmarks/bench_load.py --search
 
@@ -40,9 +41,10 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.neural_network import MLPClassifier
 from threadpoolctl import threadpool_limits
 
-from _timing import alone_and_two_at_once, best_time
 import skstackedae
 from skstackedae import StackedAEClassifier
+
+from _timing import alone_and_two_at_once, best_time
 
 
 def compete(stop):
@@ -67,6 +69,7 @@ def fits():
         def run():
             with skstackedae.config_context(adaptive_blas_threads=True):
                 fit()
+
         return run
 
     def ours_one_thread():
@@ -103,13 +106,17 @@ def search():
     # loky's workers are other processes, which start at the default (fixed)
     # setting: only the threading backend's fits see the adaptive one.
     for backend, adaptive in (("loky", False), ("threading", False), ("threading", True)):
-        with skstackedae.config_context(adaptive_blas_threads=adaptive), \
-                joblib.parallel_config(backend=backend):
+        with (
+            skstackedae.config_context(adaptive_blas_threads=adaptive),
+            joblib.parallel_config(backend=backend),
+        ):
             result = GridSearchCV(estimator, grid, cv=2, n_jobs=2).fit(X, y)
         per_fit = np.mean(result.cv_results_["mean_fit_time"])
         threads = "adaptive" if adaptive else "fixed"
-        print(f"GridSearchCV(n_jobs=2), {backend:<9}, {threads:<8}: {per_fit:.2f}s per fit, "
-              f"ratio {per_fit / alone:.2f} (goal <= 1.0)")
+        print(
+            f"GridSearchCV(n_jobs=2), {backend:<9}, {threads:<8}: {per_fit:.2f}s per fit, "
+            f"ratio {per_fit / alone:.2f} (goal <= 1.0)"
+        )
 
 
 def gil():
@@ -120,14 +127,19 @@ def gil():
 
     def run():
         scipy.optimize.minimize(
-            lambda x: (0.5 * float(x @ (scale * x)), scale * x), np.ones(scale.size),
-            jac=True, method="L-BFGS-B", options={"maxiter": 200, "gtol": 0},
+            lambda x: (0.5 * float(x @ (scale * x)), scale * x),
+            np.ones(scale.size),
+            jac=True,
+            method="L-BFGS-B",
+            options={"maxiter": 200, "gtol": 0},
         )
 
     with threadpool_limits(1):
         alone, both, _ = alone_and_two_at_once(lambda: run)
-    print(f"L-BFGS-B, 200 iterations: alone {alone:.2f}s, two in threads {both:.2f}s "
-          f"(ratio {both / alone:.2f}; 1.0 = they overlap, 2.0 = the GIL serialises them)")
+    print(
+        f"L-BFGS-B, 200 iterations: alone {alone:.2f}s, two in threads {both:.2f}s "
+        f"(ratio {both / alone:.2f}; 1.0 = they overlap, 2.0 = the GIL serialises them)"
+    )
 
 
 def main():
@@ -156,22 +168,29 @@ def main():
 
     print(f"{'fit (digits, 64-200-200-10)':<40}{'alone':>9}{'loaded':>9}{'slowdown':>10}")
     for name in models:
-        print(f"{name:<40}{alone[name]:>8.2f}s{loaded[name]:>8.2f}s"
-              f"{loaded[name] / alone[name]:>9.2f}x")
+        print(
+            f"{name:<40}{alone[name]:>8.2f}s{loaded[name]:>8.2f}s"
+            f"{loaded[name] / alone[name]:>9.2f}x"
+        )
     ours = loaded["StackedAEClassifier()"] / alone["StackedAEClassifier()"]
     mlp = loaded['MLPClassifier(solver="lbfgs")'] / alone['MLPClassifier(solver="lbfgs")']
-    print(f"\ntarget: our slowdown {ours:.2f}x <= MLPClassifier(lbfgs)'s {mlp:.2f}x: "
-          f"{'met' if ours <= mlp else 'NOT met'}")
-    adaptive = (loaded["StackedAEClassifier(), adaptive"]
-                / alone["StackedAEClassifier(), adaptive"])
-    print(f"with adaptive_blas_threads=True: ours {adaptive:.2f}x: "
-          f"{'met' if adaptive <= mlp else 'NOT met'}")
+    print(
+        f"\ntarget: our slowdown {ours:.2f}x <= MLPClassifier(lbfgs)'s {mlp:.2f}x: "
+        f"{'met' if ours <= mlp else 'NOT met'}"
+    )
+    adaptive = loaded["StackedAEClassifier(), adaptive"] / alone["StackedAEClassifier(), adaptive"]
+    print(
+        f"with adaptive_blas_threads=True: ours {adaptive:.2f}x: "
+        f"{'met' if adaptive <= mlp else 'NOT met'}"
+    )
     for threads in ("", ", adaptive"):
         name = f'StackedAEClassifier(solver="adam"){threads}'
         ours = loaded[name] / alone[name]
         mlp = loaded['MLPClassifier(solver="adam")'] / alone['MLPClassifier(solver="adam")']
-        print(f"with adam{threads or ', fixed'}: ours {ours:.2f}x, MLPClassifier(adam)'s "
-              f"{mlp:.2f}x: {'met' if ours <= mlp else 'NOT met'}")
+        print(
+            f"with adam{threads or ', fixed'}: ours {ours:.2f}x, MLPClassifier(adam)'s "
+            f"{mlp:.2f}x: {'met' if ours <= mlp else 'NOT met'}"
+        )
 
 
 if __name__ == "__main__":

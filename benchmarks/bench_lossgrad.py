@@ -25,11 +25,12 @@ import numpy as np
 from sklearn.neural_network import MLPClassifier
 from sklearn.neural_network._multilayer_perceptron import _pack
 
-from _data import mnist_sample
-from _timing import best_time
 from skstackedae import StackedAEClassifier
 from skstackedae._network import autoencoder_loss_grad, network_loss_grad
-from skstackedae._solvers import flat_objective
+
+from _data import mnist_sample
+from _objective import flat_objective
+from _timing import best_time
 
 LAYERS = [784, 200, 200, 10]
 
@@ -65,7 +66,9 @@ def network_products(X, layers, dtype):
 def random_network(layers, dtype):
     """``(coefs, intercepts)`` of a network with these layer sizes."""
     rng = np.random.RandomState(0)
-    coefs = [rng.uniform(-0.05, 0.05, (a, b)).astype(dtype) for a, b in zip(layers[:-1], layers[1:])]
+    coefs = [
+        rng.uniform(-0.05, 0.05, (a, b)).astype(dtype) for a, b in zip(layers[:-1], layers[1:])
+    ]
     return coefs, [rng.uniform(-0.05, 0.05, b).astype(dtype) for b in layers[1:]]
 
 
@@ -74,8 +77,14 @@ def our_finetune_objective(X, y, dtype):
 
     def loss_grad(coefs, intercepts, coef_grads, intercept_grads, rows=None):
         return network_loss_grad(
-            coefs, intercepts, X, y, alpha=1e-4, coef_grads=coef_grads,
-            intercept_grads=intercept_grads, buffers=buffers,
+            coefs,
+            intercepts,
+            X,
+            y,
+            alpha=1e-4,
+            coef_grads=coef_grads,
+            intercept_grads=intercept_grads,
+            buffers=buffers,
         )
 
     fun, x = flat_objective(loss_grad, *random_network(LAYERS, dtype))
@@ -87,9 +96,17 @@ def our_autoencoder_objective(X, dtype):
 
     def loss_grad(coefs, intercepts, coef_grads, intercept_grads, rows=None):
         return autoencoder_loss_grad(
-            coefs, intercepts, X, X, alpha=3e-3, sparsity_target=0.1,
-            sparsity_weight=3.0, decoder="logistic", coef_grads=coef_grads,
-            intercept_grads=intercept_grads, buffers=buffers,
+            coefs,
+            intercepts,
+            X,
+            X,
+            alpha=3e-3,
+            sparsity_target=0.1,
+            sparsity_weight=3.0,
+            decoder="logistic",
+            coef_grads=coef_grads,
+            intercept_grads=intercept_grads,
+            buffers=buffers,
         )
 
     fun, x = flat_objective(loss_grad, *random_network([784, 200, 784], dtype))
@@ -98,8 +115,9 @@ def our_autoencoder_objective(X, dtype):
 
 def mlp_objective(X, y):
     """MLPClassifier's own L-BFGS evaluation, set up as its _fit does."""
-    mlp = MLPClassifier(LAYERS[1:-1], activation="logistic", solver="lbfgs",
-                        max_iter=1, random_state=0)
+    mlp = MLPClassifier(
+        LAYERS[1:-1], activation="logistic", solver="lbfgs", max_iter=1, random_state=0
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         mlp.fit(X, y)
@@ -124,23 +142,26 @@ def main():
     X = np.ascontiguousarray(np.vstack([X_train, X_test]))
     y = np.concatenate([y_train, y_test])
     _, y_index = np.unique(y, return_inverse=True)
-    print(f"{X.shape[0]} samples, network {'-'.join(map(str, LAYERS))}, "
-          f"best of {args.repeat}\n")
+    print(f"{X.shape[0]} samples, network {'-'.join(map(str, LAYERS))}, best of {args.repeat}\n")
 
     rates = {dt: gemm_rate(dt, args.repeat) for dt in (np.float64, np.float32)}
     for dt, rate in rates.items():
         print(f"{np.dtype(dt).name} GEMM rate (2000x2000 square): {rate / 1e9:6.1f} GFLOP/s")
 
     mlp64 = best_time(mlp_objective(X, y), args.repeat)
-    print(f"\n{'fine-tuning loss+gradient':<34}{'time':>9}{'vs MLP f64':>11}"
-          f"{'GEMM floor':>12}{'/ floor':>9}{'% GEMM rate':>13}")
+    print(
+        f"\n{'fine-tuning loss+gradient':<34}{'time':>9}{'vs MLP f64':>11}"
+        f"{'GEMM floor':>12}{'/ floor':>9}{'% GEMM rate':>13}"
+    )
 
     def report(name, seconds, dtype, layers, X_dtype):
         floor_run, flops = network_products(X_dtype, layers, dtype)
         floor = best_time(floor_run, args.repeat)
         fraction = flops / seconds / rates[dtype]
-        print(f"{name:<34}{seconds * 1e3:>7.1f}ms{mlp64 / seconds:>10.2f}x"
-              f"{floor * 1e3:>10.1f}ms{seconds / floor:>8.2f}x{fraction:>12.0%}")
+        print(
+            f"{name:<34}{seconds * 1e3:>7.1f}ms{mlp64 / seconds:>10.2f}x"
+            f"{floor * 1e3:>10.1f}ms{seconds / floor:>8.2f}x{fraction:>12.0%}"
+        )
 
     report("MLPClassifier, float64", mlp64, np.float64, LAYERS, X)
     for dt in (np.float64, np.float32):
@@ -148,23 +169,29 @@ def main():
         seconds = best_time(our_finetune_objective(Xd, y_index, dt), args.repeat)
         report(f"skstackedae, {np.dtype(dt).name}", seconds, dt, LAYERS, Xd)
 
-    print(f"\n{'784-200 autoencoder loss+gradient':<34}{'time':>9}{'':>11}"
-          f"{'GEMM floor':>12}{'/ floor':>9}{'% GEMM rate':>13}")
+    print(
+        f"\n{'784-200 autoencoder loss+gradient':<34}{'time':>9}{'':>11}"
+        f"{'GEMM floor':>12}{'/ floor':>9}{'% GEMM rate':>13}"
+    )
     for dt in (np.float64, np.float32):
         Xd = X.astype(dt)
         seconds = best_time(our_autoencoder_objective(Xd, dt), args.repeat)
         floor_run, flops = network_products(Xd, [784, 200, 784], dt)
         floor = best_time(floor_run, args.repeat)
-        print(f"{'skstackedae, ' + np.dtype(dt).name:<34}{seconds * 1e3:>7.1f}ms{'':>11}"
-              f"{floor * 1e3:>10.1f}ms{seconds / floor:>8.2f}x"
-              f"{flops / seconds / rates[dt]:>12.0%}")
+        print(
+            f"{'skstackedae, ' + np.dtype(dt).name:<34}{seconds * 1e3:>7.1f}ms{'':>11}"
+            f"{floor * 1e3:>10.1f}ms{seconds / floor:>8.2f}x"
+            f"{flops / seconds / rates[dt]:>12.0%}"
+        )
 
     mlp_iter, our64, our32 = per_iteration_in_lbfgs(X, y)
     print("\nfine-tuning inside L-BFGS, time per iteration (L-BFGS work included):")
     print(f"  MLPClassifier float64  {mlp_iter * 1e3:6.1f}ms")
     for name, seconds in (("float64", our64), ("float32", our32)):
-        print(f"  skstackedae {name}    {seconds * 1e3:6.1f}ms  "
-              f"({mlp_iter / seconds:.2f}x faster than MLPClassifier)")
+        print(
+            f"  skstackedae {name}    {seconds * 1e3:6.1f}ms  "
+            f"({mlp_iter / seconds:.2f}x faster than MLPClassifier)"
+        )
 
 
 def per_iteration_in_lbfgs(X, y, n_iter=20):
@@ -173,15 +200,17 @@ def per_iteration_in_lbfgs(X, y, n_iter=20):
     Returns MLPClassifier's (float64) and skstackedae's in float64 and float32.
     """
     warnings.simplefilter("ignore")
-    mlp = MLPClassifier(LAYERS[1:-1], activation="logistic", solver="lbfgs",
-                        max_iter=n_iter, random_state=0)
+    mlp = MLPClassifier(
+        LAYERS[1:-1], activation="logistic", solver="lbfgs", max_iter=n_iter, random_state=0
+    )
     start = time.perf_counter()
     mlp.fit(X, y)
     times = [(time.perf_counter() - start) / mlp.n_iter_]
     for dtype in (np.float64, np.float32):
         Xd = X.astype(dtype)
-        ours = StackedAEClassifier(LAYERS[1:-1], pretrain_max_iter=5, max_iter=5,
-                                   fine_tune=False, random_state=0).fit(Xd, y)
+        ours = StackedAEClassifier(
+            LAYERS[1:-1], pretrain_max_iter=5, max_iter=5, fine_tune=False, random_state=0
+        ).fit(Xd, y)
         ours.set_params(fine_tune=True, warm_start=True, max_iter=n_iter)
         start = time.perf_counter()
         ours.fit(Xd, y)

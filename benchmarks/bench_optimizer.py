@@ -12,7 +12,7 @@ safeguards beyond skipping pairs with y's < eps.
 
 Problem: fine-tuning 784-200-200-10 on 4,000 MNIST digits from a pretrained
 start (5 pretraining iterations per layer, then the softmax), the exact
-function the package hands to L-BFGS (``_solvers.flat_objective``), under
+function the package hands to L-BFGS (``benchmarks/_objective.py``), under
 the package's BLAS thread settings (``managed_blas_threads``). Printed:
 per solver, seconds per iteration, evaluations per iteration, the loss after
 each budget; then two runs at once in two threads (one BLAS thread each)
@@ -30,12 +30,13 @@ import scipy.optimize
 from scipy.optimize._linesearch import line_search_wolfe1
 from threadpoolctl import threadpool_limits
 
-from _data import mnist_sample
-from _timing import alone_and_two_at_once
 from skstackedae import StackedAEClassifier
 from skstackedae._network import network_loss_grad
-from skstackedae._solvers import flat_objective
 from skstackedae._threads import managed_blas_threads
+
+from _data import mnist_sample
+from _objective import flat_objective
+from _timing import alone_and_two_at_once
 
 
 def numpy_lbfgs(fun, x, max_iter, m=10, gtol=1e-5):

@@ -39,12 +39,20 @@ def models(dev):
         "MLPRegressor(solver='lbfgs')": lambda: MLPRegressor(solver="lbfgs", random_state=0),
     }
     if dev:
-        found.update({
-            "StackedAERegressor((200,))": lambda: StackedAERegressor((200,), random_state=0),
-            "StackedAERegressor((200, 200))": lambda: StackedAERegressor((200, 200), random_state=0),
-            "... pretrain_alpha=1e-4": lambda: StackedAERegressor(pretrain_alpha=1e-4, random_state=0),
-            "... sparsity_weight=3": lambda: StackedAERegressor(sparsity_weight=3.0, random_state=0),
-        })
+        found.update(
+            {
+                "StackedAERegressor((200,))": lambda: StackedAERegressor((200,), random_state=0),
+                "StackedAERegressor((200, 200))": lambda: StackedAERegressor(
+                    (200, 200), random_state=0
+                ),
+                "... pretrain_alpha=1e-4": lambda: StackedAERegressor(
+                    pretrain_alpha=1e-4, random_state=0
+                ),
+                "... sparsity_weight=3": lambda: StackedAERegressor(
+                    sparsity_weight=3.0, random_state=0
+                ),
+            }
+        )
     return found
 
 
@@ -70,7 +78,9 @@ def main():
             print(f"{name:<22} {label:<32} {scores[label]:>7.3f} {seconds:>6.1f}", flush=True)
         ours = scores["StackedAERegressor()"]
         best_peer = max(v for k, v in scores.items() if k.startswith("MLP"))
-        print(f"{name:<22} {'ours - best MLPRegressor':<32} {ours - best_peer:>+7.3f}\n", flush=True)
+        print(
+            f"{name:<22} {'ours - best MLPRegressor':<32} {ours - best_peer:>+7.3f}\n", flush=True
+        )
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ MNIST's size), and reports their peak memory per 10,000 rows:
 """
 
 import argparse
+import functools
 import time
 import tracemalloc
 import warnings
@@ -53,7 +54,7 @@ def stack(sizes):
         y = y_train[rows]
         for solver in ("lbfgs", "adam"):
             model = StackedAEClassifier(solver=solver, random_state=0)
-            seconds, peak = measure(lambda: model.fit(X, y))
+            seconds, peak = measure(functools.partial(model.fit, X, y))
             print(f"{n:>10}{solver:>8}{seconds:>9.1f}s{peak / 2**20:>10.0f}"
                   f"{peak / 2**20 / (n / 10000):>16.0f}{peak / X.nbytes:>11.2f}", flush=True)
 
@@ -78,9 +79,8 @@ def main():
     for n in args.sizes:
         X = rng.uniform(size=(n, 784))
         for name, params in solvers.items():
-            seconds, peak = measure(
-                lambda: SparseAutoencoder(200, random_state=0, **params).fit(X)
-            )
+            model = SparseAutoencoder(200, random_state=0, **params)
+            seconds, peak = measure(functools.partial(model.fit, X))
             per_sample = seconds / n / params["max_iter"] * 1e6
             first.setdefault(name, seconds / n)
             print(f"{n:>10}{name:>8}{seconds:>9.2f}s{per_sample:>16.2f}"

@@ -31,8 +31,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.neural_network import MLPClassifier
 from sklearn.semi_supervised import LabelSpreading, SelfTrainingClassifier
 
-from _data import draw_labels, mnist_pool_and_test
 from skstackedae import SparseAutoencoder, StackedAEClassifier
+
+from _data import draw_labels, mnist_sample
 
 # Ours, as the user guide recommends for few labels: chosen on a dev split of
 # the pool by tune_semisupervised.py (three label draws; the test rows were
@@ -56,7 +57,7 @@ def main():
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     args = parser.parse_args()
     warnings.simplefilter("ignore", ConvergenceWarning)
-    X_pool, X_test, y_pool, y_test = mnist_pool_and_test()
+    X_pool, X_test, y_pool, y_test = mnist_sample()
     print(f"pool {X_pool.shape[0]} rows, test {X_test.shape[0]} rows, "
           f"label draws (seeds) {args.seeds}\n")
 
@@ -70,21 +71,30 @@ def main():
         labeled = y_semi != -1
         X_l, y_l = X_pool[labeled], y_semi[labeled]
         return {
-            "LogisticRegression, labeled rows": lambda: LogisticRegression(max_iter=2000).fit(X_l, y_l),
+            "LogisticRegression, labeled rows": lambda: LogisticRegression(max_iter=2000).fit(
+                X_l, y_l
+            ),
             "MLPClassifier((200, 200)) adam, labeled rows": lambda: MLPClassifier(
-                (200, 200), random_state=0).fit(X_l, y_l),
-            "StackedAEClassifier(), labeled rows": lambda: StackedAEClassifier(
-                random_state=0).fit(X_l, y_l),
+                (200, 200), random_state=0
+            ).fit(X_l, y_l),
+            "StackedAEClassifier(), labeled rows": lambda: StackedAEClassifier(random_state=0).fit(
+                X_l, y_l
+            ),
             "SelfTrainingClassifier(LogisticRegression())": lambda: SelfTrainingClassifier(
-                LogisticRegression(max_iter=2000)).fit(X_pool, y_semi),
-            "LabelSpreading(kernel='knn')": lambda: LabelSpreading(kernel="knn").fit(X_pool, y_semi),
+                LogisticRegression(max_iter=2000)
+            ).fit(X_pool, y_semi),
+            "LabelSpreading(kernel='knn')": lambda: LabelSpreading(kernel="knn").fit(
+                X_pool, y_semi
+            ),
             "SparseAutoencoder(200, max_iter=400) + LR(C=10)": lambda: LogisticRegression(
-                C=10, max_iter=2000).fit(codes_pool[labeled], y_l),
+                C=10, max_iter=2000
+            ).fit(codes_pool[labeled], y_l),
             "ours without the consistency term": lambda: StackedAEClassifier(
-                **{**RECOMMENDED, "consistency_weight": 0.0}, unlabeled_label=-1,
-                random_state=0).fit(X_pool, y_semi),
+                **{**RECOMMENDED, "consistency_weight": 0.0}, unlabeled_label=-1, random_state=0
+            ).fit(X_pool, y_semi),
             "ours: recipe for few labels, unlabeled_label=-1": lambda: StackedAEClassifier(
-                **RECOMMENDED, unlabeled_label=-1, random_state=0).fit(X_pool, y_semi),
+                **RECOMMENDED, unlabeled_label=-1, random_state=0
+            ).fit(X_pool, y_semi),
         }
 
     results = {}  # (name, n_labels) -> list of (accuracy, seconds)
@@ -96,7 +106,9 @@ def main():
                 test = codes_test if "SparseAutoencoder(200" in name else X_test
                 if "SparseAutoencoder(200" in name:
                     seconds += ae_seconds
-                results.setdefault((name, n_labels), []).append((model.score(test, y_test), seconds))
+                results.setdefault((name, n_labels), []).append(
+                    (model.score(test, y_test), seconds)
+                )
             print(f"  done: {n_labels} labels, seed {seed}", flush=True)
 
     names = list(models(draw_labels(y_pool, args.labels[0], 0)))
@@ -121,9 +133,11 @@ def main():
 
     _, full_seconds = timed(lambda: StackedAEClassifier(random_state=0).fit(X_pool, y_pool))
     semi_seconds = max(s for n in args.labels for _, s in results[(ours, n)])
-    print(f"\ncost: slowest semi-supervised fit {semi_seconds:.1f}s, default fit with all "
-          f"{X_pool.shape[0]} labels {full_seconds:.1f}s: ratio {semi_seconds / full_seconds:.2f} "
-          "(target <= 2)")
+    print(
+        f"\ncost: slowest semi-supervised fit {semi_seconds:.1f}s, default fit with all "
+        f"{X_pool.shape[0]} labels {full_seconds:.1f}s: ratio {semi_seconds / full_seconds:.2f} "
+        "(target <= 2)"
+    )
 
 
 if __name__ == "__main__":

@@ -26,14 +26,15 @@ from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
-from _data import draw_labels, mnist_pool_and_test
 from skstackedae import StackedAEClassifier
+
+from _data import draw_labels, mnist_sample
 
 
 def dev_split(dataset):
     """``X_dev, X_devtest, y_dev, y_devtest`` of ``dataset``."""
     if dataset == "mnist":
-        X, _, y, _ = mnist_pool_and_test()
+        X, _, y, _ = mnist_sample()
         test_size = 1000
     else:
         X, y = load_digits(return_X_y=True)
@@ -62,12 +63,16 @@ def main():
 
     X_dev, X_devtest, y_dev, y_devtest = dev_split(args.dataset)
     print(f"{args.dataset}: dev pool {X_dev.shape[0]} rows, dev-test {X_devtest.shape[0]} rows\n")
-    print(f"{'labels':>6} {'hidden':>10} {'pre_it':>6} {'corr':>5} {'gamma':>5} {'eta':>5}"
-          f" {'kappa':>5} {'c_corr':>6} {'ft_it':>5} {'alpha':>7} {'before':>7} {'after':>7} {'min':>6}"
-          f" {'max':>6} {'fit s':>6}   (over seeds {args.seeds})")
-    settings = list(itertools.product(
-        args.gamma, args.eta, args.kappa, args.consistency_corruption, args.max_iter, args.alpha
-    ))
+    print(
+        f"{'labels':>6} {'hidden':>10} {'pre_it':>6} {'corr':>5} {'gamma':>5} {'eta':>5}"
+        f" {'kappa':>5} {'c_corr':>6} {'ft_it':>5} {'alpha':>7} {'before':>7} {'after':>7}"
+        f" {'min':>6} {'max':>6} {'fit s':>6}   (over seeds {args.seeds})"
+    )
+    settings = list(
+        itertools.product(
+            args.gamma, args.eta, args.kappa, args.consistency_corruption, args.max_iter, args.alpha
+        )
+    )
     for n_labels in args.labels:
         for hidden, pretrain_max_iter, corruption in itertools.product(
             hidden_options, args.pretrain_max_iter, args.corruption
@@ -77,17 +82,25 @@ def main():
                 y_semi = draw_labels(y_dev, n_labels, seed)
                 start = time.perf_counter()
                 base = StackedAEClassifier(
-                    hidden, pretrain_max_iter=pretrain_max_iter, corruption=corruption,
-                    fine_tune=False, unlabeled_label=-1, random_state=seed,
+                    hidden,
+                    pretrain_max_iter=pretrain_max_iter,
+                    corruption=corruption,
+                    fine_tune=False,
+                    unlabeled_label=-1,
+                    random_state=seed,
                 ).fit(X_dev, y_semi)
                 pretrain_seconds = time.perf_counter() - start
                 before.append(base.score(X_devtest, y_devtest))
                 for setting in settings:
                     gamma, eta, kappa, consistency_corruption, max_iter, alpha = setting
                     model = copy.deepcopy(base).set_params(
-                        fine_tune=True, warm_start=True, reconstruction_weight=gamma,
-                        entropy_weight=eta, consistency_weight=kappa,
-                        consistency_corruption=consistency_corruption, max_iter=max_iter,
+                        fine_tune=True,
+                        warm_start=True,
+                        reconstruction_weight=gamma,
+                        entropy_weight=eta,
+                        consistency_weight=kappa,
+                        consistency_corruption=consistency_corruption,
+                        max_iter=max_iter,
                         alpha=alpha,
                     )
                     start = time.perf_counter()
@@ -97,11 +110,14 @@ def main():
             for setting in settings:
                 gamma, eta, kappa, consistency_corruption, max_iter, alpha = setting
                 scores = after[setting]
-                print(f"{n_labels:>6} {str(hidden):>10} {pretrain_max_iter:>6} {corruption:>5}"
-                      f" {gamma:>5} {eta:>5} {kappa:>5} {consistency_corruption:>6} {max_iter:>5}"
-                      f" {alpha:>7g}"
-                      f" {np.mean(before):>7.3f} {np.mean(scores):>7.3f} {min(scores):>6.3f}"
-                      f" {max(scores):>6.3f} {np.mean(seconds[setting]):>6.1f}", flush=True)
+                print(
+                    f"{n_labels:>6} {str(hidden):>10} {pretrain_max_iter:>6} {corruption:>5}"
+                    f" {gamma:>5} {eta:>5} {kappa:>5} {consistency_corruption:>6} {max_iter:>5}"
+                    f" {alpha:>7g}"
+                    f" {np.mean(before):>7.3f} {np.mean(scores):>7.3f} {min(scores):>6.3f}"
+                    f" {max(scores):>6.3f} {np.mean(seconds[setting]):>6.1f}",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

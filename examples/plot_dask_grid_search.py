@@ -49,12 +49,22 @@ if __name__ == "__main__":
 
     # The same scores for every setting, from either run.
     fig, ax = plt.subplots(figsize=(7, 4))
-    settings = [f"{p['hidden_layer_sizes']}\nalpha={p['alpha']:g}" for p in local.cv_results_["params"]]
+    settings = [
+        f"{p['hidden_layer_sizes']}\nalpha={p['alpha']:g}" for p in local.cv_results_["params"]
+    ]
     positions = range(len(settings))
-    ax.bar([i - 0.2 for i in positions], local.cv_results_["mean_test_score"], width=0.4,
-           label=f"local ({local_seconds:.1f}s)")
-    ax.bar([i + 0.2 for i in positions], distributed.cv_results_["mean_test_score"], width=0.4,
-           label=f"dask, 2 workers ({dask_seconds:.1f}s)")
+    ax.bar(
+        [i - 0.2 for i in positions],
+        local.cv_results_["mean_test_score"],
+        width=0.4,
+        label=f"local ({local_seconds:.1f}s)",
+    )
+    ax.bar(
+        [i + 0.2 for i in positions],
+        distributed.cv_results_["mean_test_score"],
+        width=0.4,
+        label=f"dask, 2 workers ({dask_seconds:.1f}s)",
+    )
     ax.set_xticks(list(positions), settings)
     ax.set_ylim(0.5, 1)
     ax.set_ylabel("mean cross-validated accuracy")

@@ -19,7 +19,6 @@ from sklearn.exceptions import ConvergenceWarning
 
 from skstackedae import SparseAutoencoder
 
-
 warnings.simplefilter("ignore", ConvergenceWarning)  # iteration limits are deliberate
 X = load_digits().data / 16.0
 X_train, X_test = X[:1500], X[1500:]

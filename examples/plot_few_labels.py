@@ -44,12 +44,17 @@ recipe = dict(
 )
 models = {
     "StackedAEClassifier(recipe, unlabeled_label=-1)": lambda X, y, y_semi: StackedAEClassifier(
-        **recipe, unlabeled_label=-1, random_state=0).fit(X, y_semi),
-    "LabelSpreading(kernel='knn')": lambda X, y, y_semi: LabelSpreading(kernel="knn").fit(X, y_semi),
+        **recipe, unlabeled_label=-1, random_state=0
+    ).fit(X, y_semi),
+    "LabelSpreading(kernel='knn')": lambda X, y, y_semi: LabelSpreading(kernel="knn").fit(
+        X, y_semi
+    ),
     "MLPClassifier((200, 200)), labeled rows": lambda X, y, y_semi: MLPClassifier(
-        (200, 200), random_state=0).fit(X[y_semi != -1], y[y_semi != -1]),
-    "LogisticRegression, labeled rows": lambda X, y, y_semi: LogisticRegression(
-        max_iter=2000).fit(X[y_semi != -1], y[y_semi != -1]),
+        (200, 200), random_state=0
+    ).fit(X[y_semi != -1], y[y_semi != -1]),
+    "LogisticRegression, labeled rows": lambda X, y, y_semi: LogisticRegression(max_iter=2000).fit(
+        X[y_semi != -1], y[y_semi != -1]
+    ),
 }
 n_labels = [100, 1000]  # two fits of ours take ~35 s in the docs build
 accuracy = {name: [] for name in models}

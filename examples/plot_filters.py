@@ -21,7 +21,6 @@ from sklearn.exceptions import ConvergenceWarning
 from skstackedae import SparseAutoencoder
 from skstackedae.plotting import display_network
 
-
 warnings.simplefilter("ignore", ConvergenceWarning)  # iteration limits are deliberate
 X = load_digits().data / 16.0  # 8x8 images in [0, 1]
 

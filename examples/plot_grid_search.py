@@ -39,7 +39,9 @@ grid = {
 search = GridSearchCV(pipe, grid, cv=3, n_jobs=2).fit(X_train, y_train)
 
 results = pd.DataFrame(search.cv_results_)
-columns = {f"param_stackedaeclassifier__{p}": p for p in ("hidden_layer_sizes", "alpha", "sparsity_target")}
+columns = {
+    f"param_stackedaeclassifier__{p}": p for p in ("hidden_layer_sizes", "alpha", "sparsity_target")
+}
 table = results[list(columns) + ["mean_test_score", "std_test_score", "mean_fit_time"]]
 table = table.rename(columns=columns).sort_values("mean_test_score", ascending=False)
 table["alpha"] = table["alpha"].map("{:g}".format)
@@ -48,10 +50,16 @@ print(f"\nbest: {search.best_params_}")
 print(f"held-out accuracy of the refitted best pipeline: {search.score(X_test, y_test):.1%}")
 
 fig, ax = plt.subplots(figsize=(8, 4))
-labels = [f"{h}\nalpha={a}\nrho={r}" for h, a, r in
-          zip(table["hidden_layer_sizes"], table["alpha"], table["sparsity_target"])]
-ax.bar(range(len(table)), table["mean_test_score"], yerr=table["std_test_score"],
-       color=["tab:blue"] + ["tab:grey"] * (len(table) - 1))
+labels = [
+    f"{h}\nalpha={a}\nrho={r}"
+    for h, a, r in zip(table["hidden_layer_sizes"], table["alpha"], table["sparsity_target"])
+]
+ax.bar(
+    range(len(table)),
+    table["mean_test_score"],
+    yerr=table["std_test_score"],
+    color=["tab:blue"] + ["tab:grey"] * (len(table) - 1),
+)
 ax.set_xticks(range(len(table)), labels, fontsize=7)
 ax.set_ylim(0, 1)  # alpha=0.01 can collapse the deeper stack toward chance (0.1)
 ax.set_ylabel("mean cross-validated accuracy")

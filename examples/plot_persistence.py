@@ -11,9 +11,8 @@ version and warn (:class:`~skstackedae.exceptions.InconsistentVersionWarning`)
 when loaded by another version.
 """
 
-import warnings
-
 import tempfile
+import warnings
 from pathlib import Path
 
 import joblib
@@ -24,7 +23,6 @@ from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 
 from skstackedae import StackedAEClassifier
-
 
 warnings.simplefilter("ignore", ConvergenceWarning)  # iteration limits are deliberate
 X, y = load_digits(return_X_y=True)
@@ -42,7 +40,7 @@ untrusted = sio.get_untrusted_types(file=folder / "model.skops")
 print("types to review before trusting them:", untrusted)
 trusted = [
     "skstackedae._sparse_autoencoder.SparseAutoencoder",
-    "skstackedae._stacked.StackedAEClassifier",
+    "skstackedae._classifier.StackedAEClassifier",
 ]
 assert sorted(untrusted) == sorted(trusted)
 from_skops = sio.load(folder / "model.skops", trusted=trusted)

@@ -14,7 +14,7 @@ from sklearn.utils.validation import _check_sample_weight, validate_data
 from ._atomic import restore_state_on_error
 from ._callbacks import CallbackSupportMixin, NoTask, phase_task, root_task
 from ._persistence import VersionedPickleMixin
-from ._solvers import minimize
+from ._solvers import Minibatch, minimize
 
 
 class BaseNetwork(CallbackSupportMixin, VersionedPickleMixin, BaseEstimator):
@@ -62,11 +62,6 @@ class BaseNetwork(CallbackSupportMixin, VersionedPickleMixin, BaseEstimator):
 
     def _n_fit_tasks(self):
         """Phases of a fit, for the callbacks' task tree (None: unknown)."""
-        return None
-
-    def _iteration_report(self, phase):
-        """``report(coefs, intercepts) -> (X, y, attributes)`` for the
-        iterations of ``phase``, or None (see ``_callbacks.phase_task``)."""
         return None
 
     def _validate_X(self, X, y="no_validation", *, reset, **kwargs):
@@ -159,7 +154,8 @@ class BaseNetwork(CallbackSupportMixin, VersionedPickleMixin, BaseEstimator):
         validation_score=None,
         interruptible=False,
         optimizer=None,
-        incremental=False,
+        warn_at_max_iter=True,
+        manage_threads=True,
         report=None,
         resample=None,
         resample_every=None,
@@ -169,25 +165,31 @@ class BaseNetwork(CallbackSupportMixin, VersionedPickleMixin, BaseEstimator):
 
         See :func:`skstackedae._solvers.minimize` (``resample`` and
         ``resample_every`` for a cost with noise, ``min_decrease`` for the
-        L-BFGS stall rule); returns its result. The
-        phase is a callback task whose subtasks are its iterations;
-        ``report`` gives callbacks the model at each (see
-        ``_callbacks.phase_task``).
+        L-BFGS stall rule) and its :class:`~skstackedae._solvers.Minibatch`
+        (``n_samples``, ``rng``, ``validation_score``, ``optimizer``,
+        ``manage_threads``); returns its result. The phase is a callback
+        task whose subtasks are its iterations; ``report`` gives callbacks
+        the model at each (see ``_callbacks.phase_task``).
         """
-        batch_size = 200 if self.batch_size == "auto" else self.batch_size
+        minibatch = None
+        if self.solver != "lbfgs":
+            batch_size = 200 if self.batch_size == "auto" else self.batch_size
+            minibatch = Minibatch(
+                n_samples=n_samples, rng=rng, batch_size=min(batch_size, n_samples),
+                learning_rate_init=self.learning_rate_init,
+                n_iter_no_change=self.n_iter_no_change, shuffle=self.shuffle,
+                validation_score=validation_score, optimizer=optimizer,
+                manage_threads=manage_threads,
+            )
         parent = getattr(self, "_fit_task", NoTask())
         task, on_iteration = phase_task(parent, self, phase, max_iter, report)
         task.call_on_fit_task_begin(estimator=self)
         result = minimize(
             loss_grad, coefs, intercepts, solver=self.solver, max_iter=max_iter,
             tol=self.tol, phase=phase, verbose=self.verbose,
-            interruptible=interruptible, warn_at_max_iter=not incremental,
-            n_samples=n_samples, batch_size=min(batch_size, n_samples),
-            learning_rate_init=self.learning_rate_init,
-            n_iter_no_change=self.n_iter_no_change, shuffle=self.shuffle, rng=rng,
-            validation_score=validation_score, optimizer=optimizer,
+            interruptible=interruptible, warn_at_max_iter=warn_at_max_iter,
             on_iteration=on_iteration, resample=resample, resample_every=resample_every,
-            manage_threads=not incremental, min_decrease=min_decrease,
+            min_decrease=min_decrease, minibatch=minibatch,
         )
         task.call_on_fit_task_end(estimator=self)
         return result

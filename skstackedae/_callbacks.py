@@ -7,14 +7,11 @@ every task is a :class:`NoTask`, so the fits run the same code either way.
 import contextlib
 
 try:
-    from sklearn.callback import CallbackSupportMixin, with_callbacks
+    from sklearn.callback import CallbackSupportMixin
 except ImportError:  # scikit-learn < 1.9
 
-    class CallbackSupportMixin:  # noqa: D101 - nothing to add before 1.9
+    class CallbackSupportMixin:  # nothing to add before 1.9
         pass
-
-    def with_callbacks(method):
-        return method
 
 
 class NoTask:

@@ -52,8 +52,9 @@ def set_config(adaptive_blas_threads=None):
         one thread. Faster on a shared machine (figures in the user guide,
         "Reproducibility and BLAS threads"), but OpenBLAS's products differ
         in their last bits between thread counts and L-BFGS amplifies that,
-        so results then depend on the machine's load. Linux only (elsewhere the load is not known and only the
-        overlap rule applies). None leaves the setting unchanged.
+        so results then depend on the machine's load. Linux only (elsewhere
+        the load is not known and only the overlap rule applies). None
+        leaves the setting unchanged.
 
     See Also
     --------
@@ -71,8 +72,7 @@ def set_config(adaptive_blas_threads=None):
     if adaptive_blas_threads is not None:
         if not isinstance(adaptive_blas_threads, bool):
             raise TypeError(
-                "adaptive_blas_threads must be True, False or None; got "
-                f"{adaptive_blas_threads!r}."
+                f"adaptive_blas_threads must be True, False or None; got {adaptive_blas_threads!r}."
             )
         with _lock:
             _config["adaptive_blas_threads"] = adaptive_blas_threads

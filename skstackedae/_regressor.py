@@ -7,15 +7,12 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._docstrings import Substitution
 from ._network import predict_output
-from ._stack import PRETRAIN_DEFAULT_OVERRIDES, BaseStackedAE, Targets
+from ._stacked_base import BaseStackedAE, Targets
 
 _SPARSITY_WEIGHT_NOTE = """
-        0 by default here, unlike the classifier's 3.0: on a dev split of
-        the four data sets of ``benchmarks/bench_regression.py`` (test rows
-        unread) it gave R^2 0.542 / 0.948 / 0.999 / 0.994 against 0.086 /
-        0.943 / 0.999 / 0.991 with 3.0. On low-dimensional data, sparse codes
-        of a wide layer drop what the targets need (with 3.0 and ``alpha=0.01``
-        the second layer's codes left R^2 at 0 on scikit-learn's check data)."""
+        0 by default here, unlike the classifier's "auto": on low-dimensional
+        data, sparse codes of a wide layer drop what the targets need (user
+        guide, :ref:`heads-tables`)."""
 
 
 @Substitution(sparsity_weight_default="0.0", sparsity_weight_note=_SPARSITY_WEIGHT_NOTE)
@@ -147,7 +144,6 @@ class StackedAERegressor(RegressorMixin, BaseStackedAE):
     True
     """
 
-    _pretrain_default_overrides = {**PRETRAIN_DEFAULT_OVERRIDES, "sparsity_weight": 0.0}
     _output_phase = "output layer"
     _output_curve_attribute = "output_loss_curve_"
 

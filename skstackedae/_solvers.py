@@ -23,6 +23,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import gen_batches
 
 from ._network import pack, unpack
+from ._stochastic_optimizers import OPTIMIZERS
 from ._threads import managed_blas_threads
 from .exceptions import NonFiniteLossError
 
@@ -89,78 +90,6 @@ def _scipy_objective(loss_grad, flat, phase):
         return loss, flat.grad.astype(np.float64)
 
     return fun
-
-
-def flat_objective(loss_grad, coefs, intercepts, phase="training"):
-    """The function L-BFGS sees for ``loss_grad`` at ``(coefs, intercepts)``.
-
-    Returns ``fun`` (see :func:`_scipy_objective`) and the float64 starting
-    vector. Raises :class:`NonFiniteLossError` when the loss or gradient
-    stops being finite. Used by ``benchmarks/bench_lossgrad.py`` to time
-    exactly what the solver calls.
-    """
-    flat = _FlatParameters(coefs, intercepts)
-    return _scipy_objective(loss_grad, flat, phase), flat.theta.astype(np.float64)
-
-
-# --- the optimisers ------------------------------------------------------
-
-
-class AdamOptimizer:
-    """Adam (Kingma & Ba, 2015) on a flat parameter vector, in place.
-
-    The same update as scikit-learn's ``AdamOptimizer``::
-
-        m <- beta_1 m + (1 - beta_1) g
-        v <- beta_2 v + (1 - beta_2) g^2
-        theta <- theta - lr sqrt(1 - beta_2^t) / (1 - beta_1^t) m / (sqrt(v) + eps)
-    """
-
-    def __init__(self, size, dtype, learning_rate_init, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
-        self.learning_rate_init = learning_rate_init
-        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
-        self.t = 0
-        self.m = np.zeros(size, dtype=dtype)
-        self.v = np.zeros(size, dtype=dtype)
-        self._step = np.empty(size, dtype=dtype)
-
-    def step(self, theta, grad):
-        self.t += 1
-        self.m *= self.beta_1
-        self.m += (1 - self.beta_1) * grad
-        self.v *= self.beta_2
-        self.v += (1 - self.beta_2) * grad * grad
-        rate = (
-            self.learning_rate_init
-            * np.sqrt(1 - self.beta_2**self.t)
-            / (1 - self.beta_1**self.t)
-        )
-        np.sqrt(self.v, out=self._step)
-        self._step += self.epsilon
-        np.divide(self.m, self._step, out=self._step)
-        self._step *= rate
-        theta -= self._step
-
-
-class SGDOptimizer:
-    """SGD with Nesterov momentum (MLPClassifier's defaults), in place::
-
-        velocity <- momentum velocity - lr g
-        theta <- theta + momentum velocity - lr g
-    """
-
-    def __init__(self, size, dtype, learning_rate_init, momentum=0.9):
-        self.learning_rate_init = learning_rate_init
-        self.momentum = momentum
-        self.velocity = np.zeros(size, dtype=dtype)
-
-    def step(self, theta, grad):
-        self.velocity *= self.momentum
-        self.velocity -= self.learning_rate_init * grad
-        theta += self.momentum * self.velocity - self.learning_rate_init * grad
-
-
-_OPTIMIZERS = {"adam": AdamOptimizer, "sgd": SGDOptimizer}
 
 
 class _Progress:
@@ -279,25 +208,24 @@ def _run_lbfgs(loss_grad, flat, progress, *, max_iter, tol, phase, warn, resampl
     return float(result.fun), n_iter
 
 
-def _run_minibatch(
-    loss_grad, flat, progress, *, solver, max_iter, tol, phase, warn, n_samples,
-    batch_size, learning_rate_init, n_iter_no_change, shuffle, rng,
-    validation_score, optimizer, resample=None,
-):
+def _run_minibatch(loss_grad, flat, progress, *, solver, max_iter, tol, phase, warn,
+                   settings, optimizer, resample=None):
     """Adam/SGD epochs with MLPClassifier's stopping rule: an epoch improves
     when the validation score rises by at least ``tol`` (or, without one,
     the epoch loss falls by at least ``tol``); stop after more than
     ``n_iter_no_change`` epochs in a row without improvement. ``resample``
     draws the cost's noise anew before every epoch (each row is seen once
-    per epoch, so every batch sees a fresh draw)."""
+    per epoch, so every batch sees a fresh draw). ``settings`` is a
+    :class:`Minibatch`."""
+    n_samples, validation_score = settings.n_samples, settings.validation_score
     no_improvement = 0
     for _ in range(max_iter):
         if resample is not None:
             resample()
-        order = rng.permutation(n_samples) if shuffle else None
+        order = settings.rng.permutation(n_samples) if settings.shuffle else None
         epoch_loss = 0.0
-        for batch in gen_batches(n_samples, batch_size):
-            rows = order[batch] if shuffle else batch
+        for batch in gen_batches(n_samples, settings.batch_size):
+            rows = order[batch] if settings.shuffle else batch
             loss = flat.loss_grad(loss_grad, phase, _MINIBATCH_ADVICE, rows=rows)
             epoch_loss += loss * (batch.stop - batch.start)
             optimizer.step(flat.theta, flat.grad)
@@ -317,7 +245,7 @@ def _run_minibatch(
             progress.keep_if_best(progress.loss_curve[-1], flat.theta)
             progress.report("epoch")
         no_improvement = 0 if improved else no_improvement + 1
-        if no_improvement > n_iter_no_change:
+        if no_improvement > settings.n_iter_no_change:
             break
     else:
         if warn:
@@ -342,6 +270,32 @@ def _run_minibatch(
     return progress.loss_curve[-1]
 
 
+class Minibatch(NamedTuple):
+    """The settings of Adam and SGD that L-BFGS does not use (``minimize``'s
+    ``minibatch``), with ``MLPClassifier``'s meanings."""
+
+    n_samples: int
+    """Number of training samples."""
+    rng: np.random.RandomState
+    """Shuffles the samples; advanced in place."""
+    batch_size: int = 200
+    learning_rate_init: float = 1e-3
+    n_iter_no_change: int = 10
+    shuffle: bool = True
+    validation_score: object = None
+    """``validation_score(coefs, intercepts) -> float``, higher is better, or
+    None. When given, training stops early on it and the best parameters are
+    restored."""
+    optimizer: object = None
+    """:class:`~skstackedae._stochastic_optimizers.AdamOptimizer` or
+    ``SGDOptimizer`` state to continue from (``partial_fit``); it is copied,
+    not changed. None starts afresh."""
+    manage_threads: bool = True
+    """Run under :func:`managed_blas_threads` (L-BFGS always does). Entering
+    costs about 3 ms, more than a small ``partial_fit`` epoch, so
+    ``partial_fit`` passes False."""
+
+
 def minimize(
     loss_grad,
     coefs,
@@ -354,19 +308,11 @@ def minimize(
     verbose=0,
     interruptible=False,
     warn_at_max_iter=True,
-    n_samples=None,
-    batch_size=200,
-    learning_rate_init=1e-3,
-    n_iter_no_change=10,
-    shuffle=True,
-    rng=None,
-    validation_score=None,
-    optimizer=None,
     on_iteration=None,
     resample=None,
     resample_every=None,
-    manage_threads=True,
     min_decrease=None,
+    minibatch=None,
 ):
     """Minimise ``loss_grad`` over ``(coefs, intercepts)`` with one solver.
 
@@ -399,18 +345,6 @@ def minimize(
         ``MLPClassifier`` does; if False it propagates.
     warn_at_max_iter : bool
         Warn with a ``ConvergenceWarning`` when the run ends unconverged.
-    n_samples : int
-        Number of training samples (Adam/SGD).
-    batch_size, learning_rate_init, n_iter_no_change, shuffle :
-        As in ``MLPClassifier`` (Adam/SGD).
-    rng : numpy.random.RandomState
-        Shuffles the samples (Adam/SGD). Advanced in place.
-    validation_score : callable or None
-        ``validation_score(coefs, intercepts) -> float``, higher is better.
-        When given (Adam/SGD), training stops early on it and the best
-        parameters are restored.
-    optimizer : AdamOptimizer, SGDOptimizer or None
-        State to continue from (``partial_fit``); it is copied, not changed.
     on_iteration : callable or None
         ``on_iteration(coefs, intercepts)`` after every iteration or epoch,
         with views of the current parameters (scikit-learn's callbacks).
@@ -426,25 +360,24 @@ def minimize(
         fallen by less than this fraction of its value over the last
         ``STALL_WINDOW`` iterations. None: only ``max_iter`` and ``tol``
         stop it.
-    manage_threads : bool
-        Adam/SGD: run under :func:`managed_blas_threads` (L-BFGS always
-        does). Entering costs about 3 ms, more than a small ``partial_fit``
-        epoch, so ``partial_fit`` passes False. Under a competing BLAS job
-        a digits fit with ``solver="adam"`` slowed 4.15x without it, 1.69x
-        with it.
+    minibatch : Minibatch or None
+        Adam/SGD's settings (required with them, ignored by L-BFGS).
 
     Returns
     -------
     result : MinimizeResult
     """
     flat = _FlatParameters(coefs, intercepts)
-    keep_best = interruptible or validation_score is not None
+    keep_best = interruptible or (minibatch is not None and minibatch.validation_score is not None)
     progress = _Progress(flat, phase, verbose, keep_best, on_iteration)
+    optimizer = None
     if solver != "lbfgs":
         optimizer = (
-            copy.deepcopy(optimizer)
-            if optimizer is not None
-            else _OPTIMIZERS[solver](flat.theta.size, flat.theta.dtype, learning_rate_init)
+            copy.deepcopy(minibatch.optimizer)
+            if minibatch.optimizer is not None
+            else OPTIMIZERS[solver](
+                flat.theta.size, flat.theta.dtype, minibatch.learning_rate_init
+            )
         )
     try:
         if solver == "lbfgs":
@@ -454,15 +387,15 @@ def minimize(
                 min_decrease=None if resample is not None else min_decrease,
             )
         else:
-            threads = managed_blas_threads() if manage_threads else contextlib.nullcontext()
+            threads = (
+                managed_blas_threads() if minibatch.manage_threads
+                else contextlib.nullcontext()
+            )
             with threads:
                 loss = _run_minibatch(
                     loss_grad, flat, progress, solver=solver, max_iter=max_iter, tol=tol,
-                    phase=phase, warn=warn_at_max_iter, n_samples=n_samples,
-                    batch_size=batch_size, learning_rate_init=learning_rate_init,
-                    n_iter_no_change=n_iter_no_change, shuffle=shuffle, rng=rng,
-                    validation_score=validation_score, optimizer=optimizer,
-                    resample=resample,
+                    phase=phase, warn=warn_at_max_iter, settings=minibatch,
+                    optimizer=optimizer, resample=resample,
                 )
             n_iter = len(progress.loss_curve)
     except KeyboardInterrupt:

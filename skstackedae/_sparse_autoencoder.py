@@ -14,7 +14,6 @@ from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._base import BaseNetwork
 from ._docstrings import Substitution
-from ._rows import merge_identical_rows
 from ._network import (
     autoencoder_loss_grad,
     decode,
@@ -23,6 +22,7 @@ from ._network import (
     mean_reconstruction_error,
     total_variance,
 )
+from ._rows import merge_identical_rows
 
 #: UFLDL's weight decay and sparsity weight, set for MNIST's 784 pixels.
 UFLDL_ALPHA, UFLDL_SPARSITY_WEIGHT = 3e-3, 3.0
@@ -352,7 +352,8 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
             phase=f"SparseAutoencoder({self.n_components})",
             n_samples=X_train.shape[0], max_iter=1 if incremental else self.max_iter,
             rng=rng, validation_score=validation_score, optimizer=optimizer,
-            incremental=incremental, report=self._iteration_report(X, decoder),
+            warn_at_max_iter=not incremental, manage_threads=not incremental,
+            report=self._iteration_report(X, decoder),
         )
 
         # Not after partial_fit: a chunk's single epoch is not a finished fit.

@@ -33,10 +33,10 @@ from skl2onnx.common.shape_calculator import (
 )
 from skl2onnx.proto import onnx_proto
 
-from ._autoencoder import StackedAutoencoder
+from ._classifier import StackedAEClassifier
+from ._deep_autoencoder import StackedAutoencoder
 from ._regressor import StackedAERegressor
 from ._sparse_autoencoder import SparseAutoencoder
-from ._stacked import StackedAEClassifier
 
 _ACTIVATIONS = {"logistic": "Sigmoid", "softmax": "Softmax", "identity": "Identity"}
 
@@ -100,11 +100,18 @@ def _convert_classifier(scope, operator, container):
         classes = np.array([str(c).encode("utf-8") for c in classes])
     classes_name = scope.get_unique_variable_name("classes")
     container.add_initializer(classes_name, class_type, classes.shape, classes)
-    index, picked = scope.get_unique_variable_name("argmax"), scope.get_unique_variable_name("picked")
-    container.add_node("ArgMax", proba, index, axis=1, name=scope.get_unique_operator_name("ArgMax"))
-    container.add_node("ArrayFeatureExtractor", [classes_name, index], picked,
-                       op_domain="ai.onnx.ml",
-                       name=scope.get_unique_operator_name("ArrayFeatureExtractor"))
+    index = scope.get_unique_variable_name("argmax")
+    picked = scope.get_unique_variable_name("picked")
+    container.add_node(
+        "ArgMax", proba, index, axis=1, name=scope.get_unique_operator_name("ArgMax")
+    )
+    container.add_node(
+        "ArrayFeatureExtractor",
+        [classes_name, index],
+        picked,
+        op_domain="ai.onnx.ml",
+        name=scope.get_unique_operator_name("ArrayFeatureExtractor"),
+    )
     apply_reshape(scope, picked, label, container, desired_shape=(-1,))
 
 
@@ -117,8 +124,9 @@ def _regressor_shapes(operator):
 def _convert_regressor(scope, operator, container):
     model = operator.raw_operator
     out = _network(scope, container, operator, model.coefs_, model.intercepts_, "identity")
-    apply_reshape(scope, out, operator.outputs[0].full_name, container,
-                  desired_shape=(-1, model.n_outputs_))
+    apply_reshape(
+        scope, out, operator.outputs[0].full_name, container, desired_shape=(-1, model.n_outputs_)
+    )
 
 
 def _transformer_shapes(operator):
@@ -140,15 +148,22 @@ def _convert_transformer(scope, operator, container):
 
 
 update_registered_converter(
-    StackedAEClassifier, "SkstackedaeStackedAEClassifier", _classifier_shapes,
-    _convert_classifier, options={"zipmap": [True, False, "columns"], "nocl": [True, False]},
+    StackedAEClassifier,
+    "SkstackedaeStackedAEClassifier",
+    _classifier_shapes,
+    _convert_classifier,
+    options={"zipmap": [True, False, "columns"], "nocl": [True, False]},
 )
 update_registered_converter(
-    StackedAERegressor, "SkstackedaeStackedAERegressor", _regressor_shapes,
+    StackedAERegressor,
+    "SkstackedaeStackedAERegressor",
+    _regressor_shapes,
     _convert_regressor,
 )
 for _transformer in (SparseAutoencoder, StackedAutoencoder):
     update_registered_converter(
-        _transformer, f"Skstackedae{_transformer.__name__}", _transformer_shapes,
+        _transformer,
+        f"Skstackedae{_transformer.__name__}",
+        _transformer_shapes,
         _convert_transformer,
     )

@@ -123,7 +123,7 @@ def test_regressor_and_deep_autoencoder_report_iterations(data):
 
 
 def test_callbacks_are_torn_down_when_the_fit_fails(data, monkeypatch):
-    import skstackedae._stacked
+    import skstackedae._stacked_base
 
     X, y = data
     calls = []
@@ -134,7 +134,7 @@ def test_callbacks_are_torn_down_when_the_fit_fails(data, monkeypatch):
             raise RuntimeError("boom")
         return skstackedae._network.network_loss_grad(*args, **kwargs)
 
-    monkeypatch.setattr(skstackedae._stacked, "network_loss_grad", failing)
+    monkeypatch.setattr(skstackedae._stacked_base, "network_loss_grad", failing)
     recorder = Recorder()
     clf = StackedAEClassifier((8,), pretrain_max_iter=3, max_iter=5, random_state=0)
     clf.set_callbacks(recorder)
@@ -199,14 +199,14 @@ def test_progress_bar_draws_a_finished_nested_bar_per_phase(data, capsys, monkey
 
 def test_progress_bar_finishes_when_the_fit_fails(data, capsys, monkeypatch):
     pytest.importorskip("rich")
-    import skstackedae._stacked
+    import skstackedae._stacked_base
 
     monkeypatch.setenv("COLUMNS", "200")
 
     def failing(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(skstackedae._stacked, "network_loss_grad", failing)
+    monkeypatch.setattr(skstackedae._stacked_base, "network_loss_grad", failing)
     bar = RecordingProgressBar()
     clf = StackedAEClassifier((8,), pretrain_max_iter=3, max_iter=3, random_state=0)
     with pytest.raises(RuntimeError, match="boom"):

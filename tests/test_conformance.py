@@ -21,9 +21,17 @@ from skstackedae import (
     StackedAERegressor,
     StackedAutoencoder,
 )
-from skstackedae._stack import PRETRAIN_PARAMETERS
+from skstackedae._stacked_base import PRETRAIN_PARAMETERS
 
 STACKS = [StackedAEClassifier, StackedAERegressor, StackedAutoencoder]
+# The pretraining defaults where a stack departs from SparseAutoencoder's:
+# 50 iterations per layer (fine-tuning follows), and no sparsity penalty for
+# the regressor and the deep autoencoder.
+STACK_DEFAULTS_UNLIKE_SPARSE_AUTOENCODER = {
+    StackedAEClassifier: {"pretrain_max_iter": 50},
+    StackedAERegressor: {"pretrain_max_iter": 50, "sparsity_weight": 0.0},
+    StackedAutoencoder: {"pretrain_max_iter": 50, "sparsity_weight": 0.0},
+}
 
 ESTIMATORS = [
     SparseAutoencoder(n_components=5, max_iter=20, random_state=0),
@@ -47,7 +55,11 @@ TRANSFORMER_CHECKS = [
 
 
 def _id(value):
-    return value.__name__ if callable(value) and not hasattr(value, "fit") else repr(value).replace(" ", "")
+    return (
+        value.__name__
+        if callable(value) and not hasattr(value, "fit")
+        else repr(value).replace(" ", "")
+    )
 
 
 @pytest.mark.parametrize("check", ALL_CHECKS, ids=_id)
@@ -70,7 +82,8 @@ def test_explicit_set_output_checks(estimator, check):
 
 def _defaults(cls):
     return {
-        name: p.default for name, p in inspect.signature(cls.__init__).parameters.items()
+        name: p.default
+        for name, p in inspect.signature(cls.__init__).parameters.items()
         if p.default is not inspect.Parameter.empty
     }
 
@@ -78,7 +91,7 @@ def _defaults(cls):
 @pytest.mark.parametrize("cls", STACKS, ids=lambda c: c.__name__)
 def test_pretraining_table_defaults_agree_with_sparse_autoencoder(cls):
     stacked, autoencoder = _defaults(cls), _defaults(SparseAutoencoder)
-    overrides = cls._pretrain_default_overrides
+    overrides = STACK_DEFAULTS_UNLIKE_SPARSE_AUTOENCODER[cls]
     for name, ae_name in PRETRAIN_PARAMETERS.items():
         expected = overrides.get(name, autoencoder[ae_name])
         assert stacked[name] == expected, name
@@ -93,10 +106,21 @@ def test_pretraining_table_defaults_agree_with_sparse_autoencoder(cls):
 def test_pretraining_forwards_every_table_parameter(small_digits):
     X, y = small_digits
     values = dict(
-        sparsity_target=0.2, sparsity_weight=1.5, pretrain_alpha=1e-3, corruption=0.1,
-        decoder="linear", pretrain_max_iter=3, solver="adam", tol=1e-3, batch_size=64,
-        learning_rate_init=1e-2, shuffle=False, early_stopping=True,
-        validation_fraction=0.2, n_iter_no_change=2, verbose=0,
+        sparsity_target=0.2,
+        sparsity_weight=1.5,
+        pretrain_alpha=1e-3,
+        corruption=0.1,
+        decoder="linear",
+        pretrain_max_iter=3,
+        solver="adam",
+        tol=1e-3,
+        batch_size=64,
+        learning_rate_init=1e-2,
+        shuffle=False,
+        early_stopping=True,
+        validation_fraction=0.2,
+        n_iter_no_change=2,
+        verbose=0,
     )
     assert set(values) == set(PRETRAIN_PARAMETERS)
     clf = StackedAEClassifier((5, 4), max_iter=2, random_state=0, **values).fit(X, y)

@@ -63,21 +63,26 @@ def test_auto_weights_are_ufldls_on_mnists_variance_and_scale_with_it():
     X *= np.sqrt(UFLDL_INPUT_VARIANCE / total_variance(X))  # MNIST's total variance
     assert auto_penalty_weights(total_variance(X)) == pytest.approx((3e-3, 3.0), rel=1e-10)
     # A tenth of the variance, a tenth of the weights.
-    assert auto_penalty_weights(total_variance(X / np.sqrt(10))) == pytest.approx((3e-4, 0.3), rel=1e-10)
+    assert auto_penalty_weights(total_variance(X / np.sqrt(10))) == pytest.approx(
+        (3e-4, 0.3), rel=1e-10
+    )
 
 
 def test_sparse_autoencoder_resolves_auto_and_keeps_numbers(digits):
     X = digits[0][:200]
     ae = SparseAutoencoder(8, max_iter=5, random_state=0).fit(X)
-    assert (ae.alpha_, ae.sparsity_weight_) == pytest.approx(auto_penalty_weights(total_variance(X)))
+    assert (ae.alpha_, ae.sparsity_weight_) == pytest.approx(
+        auto_penalty_weights(total_variance(X))
+    )
     assert ae.alpha == "auto" and ae.sparsity_weight == "auto"  # parameters untouched
     ae = SparseAutoencoder(8, alpha=1e-3, sparsity_weight=0.5, max_iter=5).fit(X)
     assert (ae.alpha_, ae.sparsity_weight_) == (1e-3, 0.5)
     # The fitted cost is UFLDL's with the resolved values: same model as numbers.
     auto = SparseAutoencoder(8, max_iter=5, random_state=0).fit(X)
     alpha, beta = auto_penalty_weights(total_variance(X))
-    explicit = SparseAutoencoder(8, alpha=alpha, sparsity_weight=beta, max_iter=5,
-                                 random_state=0).fit(X)
+    explicit = SparseAutoencoder(
+        8, alpha=alpha, sparsity_weight=beta, max_iter=5, random_state=0
+    ).fit(X)
     np.testing.assert_array_equal(auto.coefs_[0], explicit.coefs_[0])
 
 
@@ -120,10 +125,8 @@ def test_collapsed_codes_warn_and_the_layer_restarts():
             (100,), pretrain_alpha=3e-3, sparsity_weight=3.0, random_state=0
         ).fit(X, y)
     messages = constant_warnings(record)
-    assert any("SparseAutoencoder(100)" in m and "alpha or sparsity_weight" in m
-               for m in messages)
-    assert any("pretraining layer 1 of 1" in m and "random initialisation" in m
-               for m in messages)
+    assert any("SparseAutoencoder(100)" in m and "alpha or sparsity_weight" in m for m in messages)
+    assert any("pretraining layer 1 of 1" in m and "random initialisation" in m for m in messages)
     restarted = clf.autoencoders_[0]
     assert restarted.reconstruction_r2_ < 0.01
     np.testing.assert_array_equal(restarted.components_, restarted.coefs_[0].T)
@@ -133,8 +136,9 @@ def test_collapsed_codes_warn_and_the_layer_restarts():
 
 
 def test_a_classifier_at_the_prior_warns():
-    X, y = make_classification(n_samples=300, n_features=8, n_classes=4,
-                               n_informative=4, random_state=0)
+    X, y = make_classification(
+        n_samples=300, n_features=8, n_classes=4, n_informative=4, random_state=0
+    )
     X = MinMaxScaler().fit_transform(X)
     with pytest.warns(ConvergenceWarning, match="class prior"):
         clf = StackedAEClassifier((20,), alpha=10.0, random_state=0).fit(X, y)
@@ -180,14 +184,14 @@ def test_min_decrease_stops_lbfgs_early_without_a_warning():
     coefs, intercepts = [np.ones((20, 5))], [np.zeros(5)]
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
-        stopped = minimize(_quadratic_with_a_long_tail, coefs, intercepts, max_iter=500,
-                           tol=0.0, min_decrease=0.01)
+        stopped = minimize(
+            _quadratic_with_a_long_tail, coefs, intercepts, max_iter=500, tol=0.0, min_decrease=0.01
+        )
     assert STALL_WINDOW < stopped.n_iter < 500
     curve = stopped.loss_curve
     assert curve[-1 - STALL_WINDOW] - curve[-1] < 0.01 * curve[-1 - STALL_WINDOW]
     with pytest.warns(ConvergenceWarning, match="max_iter=40"):
-        full = minimize(_quadratic_with_a_long_tail, coefs, intercepts, max_iter=40,
-                        tol=0.0)
+        full = minimize(_quadratic_with_a_long_tail, coefs, intercepts, max_iter=40, tol=0.0)
     assert full.n_iter == 40
 
 
@@ -200,8 +204,9 @@ REPRESENTATIONS = {
 }
 
 
-@settings(max_examples=6, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=6, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(
     n_features=st.integers(2, 64),
     n_classes=st.integers(2, 26),
@@ -209,8 +214,14 @@ REPRESENTATIONS = {
     seed=st.integers(0, 1000),
 )
 def test_defaults_learn_well_separated_problems(n_features, n_classes, representation, seed):
-    X, y = make_blobs(n_samples=20 * n_classes, n_features=n_features, centers=n_classes,
-                      cluster_std=1.0, center_box=(-10, 10), random_state=seed)
+    X, y = make_blobs(
+        n_samples=20 * n_classes,
+        n_features=n_features,
+        centers=n_classes,
+        cluster_std=1.0,
+        center_box=(-10, 10),
+        random_state=seed,
+    )
     X = REPRESENTATIONS[representation](X)
     with warnings.catch_warnings(record=True) as record:
         warnings.simplefilter("always")

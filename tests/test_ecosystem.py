@@ -29,7 +29,9 @@ def test_set_output_pandas(small_digits):
 def test_dataframes_with_column_names_everywhere(small_digits):
     X, y = small_digits
     frame = pd.DataFrame(X, columns=[f"px{i}" for i in range(64)])
-    clf = StackedAEClassifier((8,), pretrain_max_iter=5, max_iter=5, random_state=0).fit(frame, pd.Series(y))
+    clf = StackedAEClassifier((8,), pretrain_max_iter=5, max_iter=5, random_state=0).fit(
+        frame, pd.Series(y)
+    )
     assert list(clf.feature_names_in_) == list(frame.columns)
     with pytest.warns(UserWarning, match="X does not have valid feature names"):
         from_array = clf.predict(X)
@@ -38,16 +40,20 @@ def test_dataframes_with_column_names_everywhere(small_digits):
 
 def test_verbose_reports_phases_iterations_loss_and_time(small_digits, capsys):
     X, y = small_digits
-    StackedAEClassifier((8, 4), pretrain_max_iter=2, max_iter=2, verbose=1, random_state=0).fit(X, y)
+    StackedAEClassifier((8, 4), pretrain_max_iter=2, max_iter=2, verbose=1, random_state=0).fit(
+        X, y
+    )
     out = capsys.readouterr().out
     expected = [
         r"\[StackedAEClassifier\] pretraining layer 1 of 2: 64 -> 8 units",
         r"\[SparseAutoencoder\(8\)\] iteration 1, loss = [0-9.]+, elapsed = [0-9.]+s",
-        r"\[StackedAEClassifier\] pretraining layer 1 of 2 done: loss = [0-9.]+ after 2 iteration\(s\), [0-9.]+s",
+        r"\[StackedAEClassifier\] pretraining layer 1 of 2 done: "
+        r"loss = [0-9.]+ after 2 iteration\(s\), [0-9.]+s",
         r"\[StackedAEClassifier\] pretraining layer 2 of 2: 8 -> 4 units",
         r"\[StackedAEClassifier\] softmax done: loss = [0-9.]+ after 2 iteration\(s\)",
         r"\[fine-tuning\] iteration 2, loss = [0-9.]+",
-        r"\[StackedAEClassifier\] fine-tuning done: loss = [0-9.]+ after 2 iteration\(s\), [0-9.]+s",
+        r"\[StackedAEClassifier\] fine-tuning done: "
+        r"loss = [0-9.]+ after 2 iteration\(s\), [0-9.]+s",
     ]
     position = 0
     for pattern in expected:  # in this order
@@ -78,7 +84,9 @@ def test_pickles_carry_the_version(small_digits, kind):
     state = model.__getstate__()
     state["_skstackedae_version"] = "0.0.1"
     clone = type(model).__new__(type(model))
-    with pytest.warns(InconsistentVersionWarning, match="from skstackedae version 0.0.1 when using version") as record:
+    with pytest.warns(
+        InconsistentVersionWarning, match="from skstackedae version 0.0.1 when using version"
+    ) as record:
         clone.__setstate__(state)
     warning = record[0].message
     assert warning.estimator_name == type(model).__name__

@@ -9,21 +9,25 @@ is used as a second, independent check.
 """
 
 import numpy as np
-import scipy.sparse as sp
 import pytest
+import scipy.sparse as sp
 from scipy.optimize import approx_fprime, check_grad
 from scipy.special import expit
 
 from skstackedae._network import (
     autoencoder_loss_grad,
     inplace_logistic,
+    mask_corrupt,
+    network_loss_grad,
     pack,
     parameter_shapes,
-    network_loss_grad,
-    noisy_pairs,
     unpack,
 )
-from skstackedae._network import mask_corrupt
+from skstackedae._semi_supervised import (
+    consistency_loss_grad,
+    noisy_pairs,
+    semi_supervised_loss_grad,
+)
 
 RELATIVE_TOLERANCE = 1e-6
 EPSILON = 1e-4
@@ -244,8 +248,6 @@ def semi_supervised_shapes(layers, n_classes):
 def test_semi_supervised_gradient(layers, decoder, gamma, eta, sparse_input):
     from scipy import sparse
 
-    from skstackedae._network import semi_supervised_loss_grad
-
     rng = np.random.RandomState(3)
     X = rng.uniform(size=(20, 9))
     X[X < 0.4] = 0
@@ -265,8 +267,6 @@ def test_semi_supervised_gradient(layers, decoder, gamma, eta, sparse_input):
 def test_semi_supervised_cost_without_unsupervised_terms_is_the_fine_tuning_cost():
     # gamma = eta = 0, every row labeled: the softmax network's cost plus the
     # decay of the (idle) decoders, and the same gradients for the network.
-    from skstackedae._network import semi_supervised_loss_grad
-
     rng = np.random.RandomState(4)
     X, y = rng.uniform(size=(15, 9)), np.arange(15) % 3
     shapes = semi_supervised_shapes((9, 6), 3)
@@ -306,15 +306,18 @@ def test_softmax_network_gradient_with_unlabeled_rows(hidden, eta):
         only_labeled = flat_loss_grad(
             network_loss_grad, shapes, X=X[labeled], y=y[labeled], alpha=1e-2
         )
-        np.testing.assert_allclose(loss_grad(theta)[1], only_labeled(theta)[1], rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(
+            loss_grad(theta)[1], only_labeled(theta)[1], rtol=1e-12, atol=1e-15
+        )
 
 
 # --- sample weights, the multilabel and regression heads ---
 # (user guide, "Regression, multilabel, sample weights ...")
 
+
 @pytest.mark.parametrize(
-    "output, loss", [("softmax", None), ("logistic", None), ("identity", None),
-                     ("logistic", "squared_error")],
+    "output, loss",
+    [("softmax", None), ("logistic", None), ("identity", None), ("logistic", "squared_error")],
 )
 @pytest.mark.parametrize("hidden", [(), (6,)], ids=["no-hidden", "1-hidden"])
 @pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
@@ -330,7 +333,13 @@ def test_network_gradient_for_every_output(output, loss, hidden, weighted):
     sample_weight = rng.randint(0, 4, size=25).astype(float) if weighted else None
     shapes = parameter_shapes([9, *hidden, n_out])
     loss_grad = flat_loss_grad(
-        network_loss_grad, shapes, X=X, y=y, alpha=1e-2, output=output, loss=loss,
+        network_loss_grad,
+        shapes,
+        X=X,
+        y=y,
+        alpha=1e-2,
+        output=output,
+        loss=loss,
         sample_weight=sample_weight,
     )
     theta = random_theta(shapes, rng)
@@ -343,8 +352,14 @@ def test_weighted_autoencoder_gradient(decoder):
     X = rng.uniform(size=(20, 8))
     shapes = parameter_shapes([8, 5, 8])
     loss_grad = flat_loss_grad(
-        autoencoder_loss_grad, shapes, X_input=X, X_target=X, alpha=3e-3,
-        sparsity_target=0.1, sparsity_weight=3.0, decoder=decoder,
+        autoencoder_loss_grad,
+        shapes,
+        X_input=X,
+        X_target=X,
+        alpha=3e-3,
+        sparsity_target=0.1,
+        sparsity_weight=3.0,
+        decoder=decoder,
         sample_weight=rng.uniform(0, 3, size=20),
     )
     assert relative_gradient_error(loss_grad, random_theta(shapes, rng)) < RELATIVE_TOLERANCE
@@ -353,8 +368,10 @@ def test_weighted_autoencoder_gradient(decoder):
 @pytest.mark.parametrize(
     "cost, kwargs",
     [
-        (autoencoder_loss_grad, dict(alpha=3e-3, sparsity_target=0.1, sparsity_weight=3.0,
-                                     decoder="logistic")),
+        (
+            autoencoder_loss_grad,
+            dict(alpha=3e-3, sparsity_target=0.1, sparsity_weight=3.0, decoder="logistic"),
+        ),
         (network_loss_grad, dict(alpha=1e-2)),
         (network_loss_grad, dict(alpha=1e-2, output="identity")),
         (network_loss_grad, dict(alpha=1e-2, output="logistic")),
@@ -367,17 +384,23 @@ def test_integer_weights_give_the_cost_of_repeated_rows(cost, kwargs):
     weights = np.array([0, 1, 2, 3] * 3)
     output = kwargs.get("output", "softmax")
     if cost is autoencoder_loss_grad:
-        shapes, data = parameter_shapes([6, 4, 6]), lambda X, y: dict(X_input=X, X_target=X)
-        y = None
+        shapes, y = parameter_shapes([6, 4, 6]), None
+
+        def data(X, y):
+            return dict(X_input=X, X_target=X)
     else:
         n_out = 3 if output == "softmax" else 2
         shapes = parameter_shapes([6, 4, n_out])
         y = np.arange(12) % 3 if output == "softmax" else (rng.uniform(size=(12, 2)) > 0.5) * 1.0
-        data = lambda X, y: dict(X=X, y=y)
+
+        def data(X, y):
+            return dict(X=X, y=y)
+
     theta = random_theta(shapes, rng)
     repeated = np.repeat(np.arange(12), weights)
-    weighted_fn = flat_loss_grad(cost, shapes, sample_weight=weights.astype(float),
-                                 **data(X, y), **kwargs)
+    weighted_fn = flat_loss_grad(
+        cost, shapes, sample_weight=weights.astype(float), **data(X, y), **kwargs
+    )
     repeated_fn = flat_loss_grad(
         cost, shapes, **data(X[repeated], None if y is None else y[repeated]), **kwargs
     )
@@ -408,8 +431,14 @@ def test_consistency_gradient(hidden, eta, weighted, sparse_input):
     weights = rng.uniform(0.5, 2, size=20) if weighted else None
     shapes = parameter_shapes([9, *hidden, 3])
     loss_grad = flat_loss_grad(
-        network_loss_grad, shapes, X=pairs, y=y, alpha=1e-2, entropy_weight=eta,
-        consistency_weight=2.0, sample_weight=weights,
+        consistency_loss_grad,
+        shapes,
+        X=pairs,
+        y=y,
+        alpha=1e-2,
+        entropy_weight=eta,
+        consistency_weight=2.0,
+        sample_weight=weights,
     )
     theta = random_theta(shapes, rng)
     assert_gradient_is_correct(loss_grad, theta)
@@ -427,10 +456,18 @@ def test_consistency_cost_matches_the_equations():
     assert 0.3 < masked.mean() < 0.7 and np.all(pairs[15:][~masked] == X[~masked])
     shapes = parameter_shapes([5, 4, 3])
     theta = random_theta(shapes, rng, scale=1.0)
-    with_term = flat_loss_grad(network_loss_grad, shapes, X=pairs, y=y, alpha=0.1,
-                               entropy_weight=0.3, consistency_weight=1.5)(theta)[0]
-    without = flat_loss_grad(network_loss_grad, shapes, X=X, y=y, alpha=0.1,
-                             entropy_weight=0.3)(theta)[0]
+    with_term = flat_loss_grad(
+        consistency_loss_grad,
+        shapes,
+        X=pairs,
+        y=y,
+        alpha=0.1,
+        entropy_weight=0.3,
+        consistency_weight=1.5,
+    )(theta)[0]
+    without = flat_loss_grad(network_loss_grad, shapes, X=X, y=y, alpha=0.1, entropy_weight=0.3)(
+        theta
+    )[0]
     W1, W2, b1, b2 = unpack(theta, shapes)
 
     def proba(X):
@@ -440,3 +477,18 @@ def test_consistency_cost_matches_the_equations():
 
     expected = 1.5 * np.mean(np.sum((proba(X) - proba(pairs[15:])) ** 2, axis=1))
     np.testing.assert_allclose(with_term - without, expected, rtol=1e-12)
+
+
+def test_consistency_needs_a_softmax_output():
+    X = np.random.RandomState(0).uniform(size=(4, 3))
+    shapes = parameter_shapes([3, 2])
+    with pytest.raises(ValueError, match="needs a softmax output; got 'logistic'"):
+        flat_loss_grad(
+            consistency_loss_grad,
+            shapes,
+            X=np.vstack([X, X]),
+            y=np.zeros((4, 2)),
+            alpha=0.1,
+            consistency_weight=1.0,
+            output="logistic",
+        )(np.zeros(8))

@@ -83,7 +83,9 @@ def test_joblib_round_trip(tmp_path, small_digits, kind):
         model = SparseAutoencoder(n_components=12, max_iter=20, random_state=0).fit(X)
         outputs = ["transform", "inverse_transform"]
     else:
-        model = StackedAEClassifier((12,), pretrain_max_iter=20, max_iter=20, random_state=0).fit(X, y)
+        model = StackedAEClassifier((12,), pretrain_max_iter=20, max_iter=20, random_state=0).fit(
+            X, y
+        )
         outputs = ["predict", "predict_proba", "predict_log_proba"]
     path = tmp_path / "model.joblib"
     joblib.dump(model, path)

@@ -104,7 +104,8 @@ def test_self_training_classifier(split):
     y_partial = y_train.copy()
     hidden = rng.rand(y_train.shape[0]) < 0.5
     y_partial[hidden] = -1
-    model = SelfTrainingClassifier(small_classifier(), threshold=0.9, max_iter=3).fit(X_train, y_partial)
+    model = SelfTrainingClassifier(small_classifier(), threshold=0.9, max_iter=3)
+    model.fit(X_train, y_partial)
     assert_array_equal(model.classes_, np.arange(10))  # -1 is not a class
     newly_labeled = (model.labeled_iter_ > 0).sum()
     assert newly_labeled > 0  # confident predictions were added as labels
@@ -114,8 +115,12 @@ def test_self_training_classifier(split):
 def test_cross_validate_with_several_scorers(split):
     X_train, _, y_train, _ = split
     scores = cross_validate(
-        small_classifier(), X_train, y_train, cv=3,
-        scoring=["accuracy", "neg_log_loss", "f1_macro"], return_train_score=True,
+        small_classifier(),
+        X_train,
+        y_train,
+        cv=3,
+        scoring=["accuracy", "neg_log_loss", "f1_macro"],
+        return_train_score=True,
     )
     assert scores["test_accuracy"].shape == (3,)
     assert np.all(scores["test_accuracy"] > 0.8)
@@ -130,11 +135,18 @@ def test_searches_on_parallel_backends_restore_thread_settings(split, backend):
     before = _thread_settings()
     with parallel_config(backend=backend, n_jobs=2):
         halving = HalvingGridSearchCV(
-            small_classifier(), {"alpha": [1e-4, 1e-2], "hidden_layer_sizes": [(8,), (24,)]},
-            cv=3, factor=2, min_resources=120, random_state=0,
+            small_classifier(),
+            {"alpha": [1e-4, 1e-2], "hidden_layer_sizes": [(8,), (24,)]},
+            cv=3,
+            factor=2,
+            min_resources=120,
+            random_state=0,
         ).fit(X_train, y_train)
         randomized = RandomizedSearchCV(
-            small_classifier(), {"alpha": loguniform(1e-5, 1e-1)}, n_iter=3, cv=3,
+            small_classifier(),
+            {"alpha": loguniform(1e-5, 1e-1)},
+            n_iter=3,
+            cv=3,
             random_state=0,
         ).fit(X_train, y_train)
     assert _thread_settings() == before
@@ -165,8 +177,10 @@ def test_column_transformer(split):
     top, bottom = list(range(32)), list(range(32, 64))
     pipe = make_pipeline(
         ColumnTransformer(
-            [("codes", SparseAutoencoder(16, max_iter=50, random_state=0), top),
-             ("raw", "passthrough", bottom)]
+            [
+                ("codes", SparseAutoencoder(16, max_iter=50, random_state=0), top),
+                ("raw", "passthrough", bottom),
+            ]
         ),
         LogisticRegression(max_iter=3000),
     ).fit(X_train, y_train)
@@ -192,8 +206,10 @@ def test_cached_pipeline_reuses_the_fitted_autoencoder(split, tmp_path):
 
     def make(C):
         return Pipeline(
-            [("ae", CountingAutoencoder(20, max_iter=30, random_state=0)),
-             ("lr", LogisticRegression(C=C, max_iter=3000))],
+            [
+                ("ae", CountingAutoencoder(20, max_iter=30, random_state=0)),
+                ("lr", LogisticRegression(C=C, max_iter=3000)),
+            ],
             memory=str(tmp_path),
         )
 

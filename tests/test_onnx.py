@@ -54,7 +54,9 @@ def test_classifier_zipmap(digits32):
     _, proba = run(to_onnx(model, X_train[:1]), X_test[:5])
     expected = model.predict_proba(X_test[:5])
     assert [sorted(row) for row in proba] == [list(model.classes_)] * 5
-    np.testing.assert_allclose([[row[c] for c in model.classes_] for row in proba], expected, **TOLERANCE)
+    np.testing.assert_allclose(
+        [[row[c] for c in model.classes_] for row in proba], expected, **TOLERANCE
+    )
 
 
 def test_multilabel_classifier():
@@ -75,13 +77,17 @@ def test_regressor(n_targets):
     model = StackedAERegressor((10,), random_state=0).fit(X[:200], Y[:200])
     (predicted,) = run(to_onnx(model, X[:1]), X[200:])
     assert predicted.shape == (100, n_targets)
-    np.testing.assert_allclose(predicted.reshape(Y[200:].shape), model.predict(X[200:]), **TOLERANCE)
+    np.testing.assert_allclose(
+        predicted.reshape(Y[200:].shape), model.predict(X[200:]), **TOLERANCE
+    )
 
 
 @pytest.mark.parametrize(
     "model",
-    [SparseAutoencoder(10, max_iter=20, random_state=0),
-     StackedAutoencoder((16, 4), pretrain_max_iter=10, max_iter=10, random_state=0)],
+    [
+        SparseAutoencoder(10, max_iter=20, random_state=0),
+        StackedAutoencoder((16, 4), pretrain_max_iter=10, max_iter=10, random_state=0),
+    ],
     ids=lambda m: type(m).__name__,
 )
 def test_transformers(digits32, model):

@@ -17,7 +17,7 @@ TRUSTED = {
     "SparseAutoencoder": ["skstackedae._sparse_autoencoder.SparseAutoencoder"],
     "StackedAEClassifier": [
         "skstackedae._sparse_autoencoder.SparseAutoencoder",
-        "skstackedae._stacked.StackedAEClassifier",
+        "skstackedae._classifier.StackedAEClassifier",
     ],
 }
 
@@ -31,7 +31,9 @@ def test_skops_round_trip_with_explicit_trusted_types(tmp_path, small_digits, na
             model = SparseAutoencoder(6, max_iter=10, random_state=0).fit(X)
             method = "transform"
         else:
-            model = StackedAEClassifier((6,), pretrain_max_iter=10, max_iter=10, random_state=0).fit(X, y)
+            model = StackedAEClassifier(
+                (6,), pretrain_max_iter=10, max_iter=10, random_state=0
+            ).fit(X, y)
             method = "predict_proba"
     path = tmp_path / "model.skops"
     sio.dump(model, path)

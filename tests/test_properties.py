@@ -62,6 +62,10 @@ def test_transform_range_and_round_trip_shape(data, n_components):
     # The decoder, g(H W2 + b2), with g the sigmoid or the identity.
     Z = H @ ae.coefs_[1] + ae.intercepts_[1]
     expected = 1 / (1 + np.exp(-Z.astype(np.float64))) if ae.decoder_ == "logistic" else Z
-    np.testing.assert_allclose(X_back, expected, rtol=1e-4 if X.dtype == np.float32 else 1e-10, atol=1e-6)
+    np.testing.assert_allclose(
+        X_back, expected, rtol=1e-4 if X.dtype == np.float32 else 1e-10, atol=1e-6
+    )
     order = np.random.RandomState(0).permutation(X.shape[0])
-    np.testing.assert_allclose(ae.transform(X[order]), H[order], rtol=1e-5 if X.dtype == np.float32 else 1e-12)
+    np.testing.assert_allclose(
+        ae.transform(X[order]), H[order], rtol=1e-5 if X.dtype == np.float32 else 1e-12
+    )

@@ -18,7 +18,7 @@ from threadpoolctl import threadpool_info
 
 import skstackedae
 import skstackedae._sparse_autoencoder
-import skstackedae._stacked
+import skstackedae._stacked_base
 from skstackedae import (
     SparseAutoencoder,
     StackedAEClassifier,
@@ -71,7 +71,10 @@ def test_overlapping_fits_restore_the_blas_thread_settings(small_digits, monkeyp
         if name == "first":
             first_done.set()
 
-    threads = [threading.Thread(target=fit, args=("first", 2)), threading.Thread(target=fit, args=("second", 5))]
+    threads = [
+        threading.Thread(target=fit, args=("first", 2)),
+        threading.Thread(target=fit, args=("second", 5)),
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -84,14 +87,18 @@ def test_many_concurrent_fits_restore_the_blas_thread_settings(small_digits):
     X, y = small_digits
     before = [(lib["filepath"], lib["num_threads"]) for lib in threadpool_info()]
     with ThreadPoolExecutor(max_workers=4) as pool:
-        fitted = list(pool.map(lambda seed: small_classifier(random_state=seed).fit(X, y), range(6)))
+        fitted = list(
+            pool.map(lambda seed: small_classifier(random_state=seed).fit(X, y), range(6))
+        )
     assert all(clf.score(X, y) > 0.5 for clf in fitted)
     assert [(lib["filepath"], lib["num_threads"]) for lib in threadpool_info()] == before
 
 
 # 3. A partial_fit that fails half-way leaves no trace.
 @pytest.mark.parametrize("solver", ["adam", "sgd"])
-def test_failed_partial_fit_leaves_the_optimiser_and_generator_untouched(small_digits, monkeypatch, solver):
+def test_failed_partial_fit_leaves_the_optimiser_and_generator_untouched(
+    small_digits, monkeypatch, solver
+):
     X, _ = small_digits
     chunks = [X[:200], X[200:]]
     params = dict(n_components=8, solver=solver, batch_size=50, corruption=0.2, random_state=0)
@@ -107,7 +114,9 @@ def test_failed_partial_fit_leaves_the_optimiser_and_generator_untouched(small_d
             raise FloatingPointError("injected failure half-way through the chunk")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(skstackedae._sparse_autoencoder, "autoencoder_loss_grad", fail_on_third_batch)
+    monkeypatch.setattr(
+        skstackedae._sparse_autoencoder, "autoencoder_loss_grad", fail_on_third_batch
+    )
     with pytest.raises(FloatingPointError, match="injected"):
         survivor.partial_fit(chunks[1])
     monkeypatch.setattr(skstackedae._sparse_autoencoder, "autoencoder_loss_grad", real)
@@ -115,16 +124,20 @@ def test_failed_partial_fit_leaves_the_optimiser_and_generator_untouched(small_d
     # The next chunk continues exactly as if the failed call never happened.
     reference.partial_fit(chunks[1])
     survivor.partial_fit(chunks[1])
-    for a, b in zip(reference.coefs_ + reference.intercepts_, survivor.coefs_ + survivor.intercepts_):
+    for a, b in zip(
+        reference.coefs_ + reference.intercepts_, survivor.coefs_ + survivor.intercepts_
+    ):
         assert_array_equal(a, b)
     assert survivor.n_iter_ == reference.n_iter_ == 2
 
 
 # 4. Ctrl-C during mini-batch fine-tuning keeps the best network so far.
 @pytest.mark.parametrize("solver", ["adam", "sgd"])
-def test_keyboard_interrupt_in_minibatch_fine_tuning_keeps_the_network(small_digits, monkeypatch, solver):
+def test_keyboard_interrupt_in_minibatch_fine_tuning_keeps_the_network(
+    small_digits, monkeypatch, solver
+):
     X, y = small_digits
-    real = skstackedae._stacked.network_loss_grad
+    real = skstackedae._stacked_base.network_loss_grad
     batches = {"fine-tuning": 0}
 
     def interrupt_in_fifth_epoch(coefs, *args, **kwargs):
@@ -134,7 +147,7 @@ def test_keyboard_interrupt_in_minibatch_fine_tuning_keeps_the_network(small_dig
                 raise KeyboardInterrupt
         return real(coefs, *args, **kwargs)
 
-    monkeypatch.setattr(skstackedae._stacked, "network_loss_grad", interrupt_in_fifth_epoch)
+    monkeypatch.setattr(skstackedae._stacked_base, "network_loss_grad", interrupt_in_fifth_epoch)
     clf = small_classifier(solver=solver, learning_rate_init=0.05, max_iter=50)
     with pytest.warns(UserWarning, match="fine-tuning: training interrupted by user"):
         clf.fit(X, y)
@@ -157,10 +170,17 @@ def test_early_stopping_on_too_few_rows_names_the_parameters(small_digits, case,
     n_samples = 10 if case == "no training rows" else (1 if name == "SparseAutoencoder" else 3)
     X, y = X[:n_samples], np.arange(n_samples) % 2
     if name == "SparseAutoencoder":
-        estimator = SparseAutoencoder(4, solver="adam", early_stopping=True, validation_fraction=fraction)
+        estimator = SparseAutoencoder(
+            4, solver="adam", early_stopping=True, validation_fraction=fraction
+        )
     else:
-        estimator = small_classifier(solver="adam", early_stopping=True, validation_fraction=fraction)
-    with pytest.raises(ValueError, match=r"validation_fraction=.*early_stopping|early_stopping.*validation_fraction"):
+        estimator = small_classifier(
+            solver="adam", early_stopping=True, validation_fraction=fraction
+        )
+    with pytest.raises(
+        ValueError,
+        match=r"validation_fraction=.*early_stopping|early_stopping.*validation_fraction",
+    ):
         estimator.fit(X, y)
     assert not hasattr(estimator, "n_features_in_")
 
@@ -177,19 +197,30 @@ def test_lbfgs_line_search_failure_warns(small_digits, monkeypatch):
         return loss
 
     monkeypatch.setattr(skstackedae._sparse_autoencoder, "autoencoder_loss_grad", wrong_gradient)
-    with pytest.warns(ConvergenceWarning, match=r"^SparseAutoencoder\(5\): L-BFGS stopped .*ABNORMAL"):
+    with pytest.warns(
+        ConvergenceWarning, match=r"^SparseAutoencoder\(5\): L-BFGS stopped .*ABNORMAL"
+    ):
         SparseAutoencoder(5, max_iter=50, random_state=0).fit(X)
 
 
 # 7. n_iter_no_change means what it means in MLPClassifier; alpha converts.
 @pytest.mark.parametrize("early_stopping", [False, True])
 @pytest.mark.parametrize("n_iter_no_change", [1, 3])
-def test_n_iter_no_change_stops_where_mlpclassifier_stops(small_digits, early_stopping, n_iter_no_change):
+def test_n_iter_no_change_stops_where_mlpclassifier_stops(
+    small_digits, early_stopping, n_iter_no_change
+):
     # A tolerance no epoch can meet: every epoch after the first counts as
     # "no improvement", so the epoch count is set by n_iter_no_change alone.
     X, y = small_digits
-    common = dict(solver="sgd", learning_rate_init=1e-3, tol=1e6, n_iter_no_change=n_iter_no_change,
-                  early_stopping=early_stopping, max_iter=50, random_state=0)
+    common = dict(
+        solver="sgd",
+        learning_rate_init=1e-3,
+        tol=1e6,
+        n_iter_no_change=n_iter_no_change,
+        early_stopping=early_stopping,
+        max_iter=50,
+        random_state=0,
+    )
     mlp = MLPClassifier((8,), **common).fit(X, y)
     ours = StackedAEClassifier((8,), pretrain_max_iter=2, **common).fit(X, y)
     assert ours.n_iter_ == mlp.n_iter_ == n_iter_no_change + 2
@@ -201,28 +232,43 @@ def test_alpha_converts_to_mlpclassifier_alpha_times_n_samples(small_digits):
     X, y = small_digits
     n = X.shape[0]
     mlp_alpha = 0.5
-    mlp = MLPClassifier((8,), activation="logistic", alpha=mlp_alpha, solver="lbfgs", max_iter=1, random_state=0)
+    mlp = MLPClassifier(
+        (8,), activation="logistic", alpha=mlp_alpha, solver="lbfgs", max_iter=1, random_state=0
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         mlp.fit(X, y)
-    ours = StackedAEClassifier((8,), alpha=mlp_alpha / n, max_iter=1, pretrain_max_iter=1, random_state=0).fit(X, y)
+    ours = StackedAEClassifier(
+        (8,), alpha=mlp_alpha / n, max_iter=1, pretrain_max_iter=1, random_state=0
+    ).fit(X, y)
     from sklearn.neural_network._multilayer_perceptron import _pack
 
     # MLPClassifier's own loss at its weights, and ours at the same weights.
     mlp_loss, _ = mlp._loss_grad_lbfgs(
-        _pack(mlp.coefs_, mlp.intercepts_), X, mlp._label_binarizer.transform(y), None,
-        [X] + [None] * 2, [None] * 2, [np.empty_like(W) for W in mlp.coefs_],
+        _pack(mlp.coefs_, mlp.intercepts_),
+        X,
+        mlp._label_binarizer.transform(y),
+        None,
+        [X] + [None] * 2,
+        [None] * 2,
+        [np.empty_like(W) for W in mlp.coefs_],
         [np.empty_like(b) for b in mlp.intercepts_],
     )
     ours.coefs_, ours.intercepts_ = list(mlp.coefs_), list(mlp.intercepts_)
     grads = [np.empty_like(p) for p in mlp.coefs_ + mlp.intercepts_]
-    our_loss = skstackedae._stacked.network_loss_grad(
-        ours.coefs_, ours.intercepts_, X, y, alpha=ours.alpha, coef_grads=grads[:2], intercept_grads=grads[2:]
+    our_loss = skstackedae._stacked_base.network_loss_grad(
+        ours.coefs_,
+        ours.intercepts_,
+        X,
+        y,
+        alpha=ours.alpha,
+        coef_grads=grads[:2],
+        intercept_grads=grads[2:],
     )
     np.testing.assert_allclose(our_loss, mlp_loss, rtol=1e-10)
     for name in ("StackedAEClassifier",):
         doc = getattr(skstackedae, name).__doc__
-        assert "n_samples" in doc[doc.index("alpha :"):doc.index("pretrain_max_iter :")]
+        assert "n_samples" in doc[doc.index("alpha :") : doc.index("pretrain_max_iter :")]
 
 
 def test_readme_layout_lists_every_module():

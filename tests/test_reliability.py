@@ -8,14 +8,22 @@ from numpy.testing import assert_array_equal
 from sklearn.base import clone
 
 import skstackedae._sparse_autoencoder
-import skstackedae._stacked
+import skstackedae._stacked_base
 from skstackedae import SparseAutoencoder, StackedAEClassifier
 from skstackedae._network import kl_divergence
 from skstackedae.exceptions import NonFiniteLossError
 
 
 def small_classifier(**params):
-    return StackedAEClassifier(**{"hidden_layer_sizes": (16, 8), "pretrain_max_iter": 30, "max_iter": 40, "random_state": 0, **params})
+    return StackedAEClassifier(
+        **{
+            "hidden_layer_sizes": (16, 8),
+            "pretrain_max_iter": 30,
+            "max_iter": 40,
+            "random_state": 0,
+            **params,
+        }
+    )
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -48,8 +56,15 @@ def test_saturated_units_give_a_finite_sparsity_penalty(small_digits):
 
     grads = [np.empty_like(a) for a in ae.coefs_ + ae.intercepts_]
     loss = autoencoder_loss_grad(
-        ae.coefs_, ae.intercepts_, X, X, alpha=3e-3, sparsity_target=0.1,
-        sparsity_weight=3.0, decoder="logistic", coef_grads=grads[:2],
+        ae.coefs_,
+        ae.intercepts_,
+        X,
+        X,
+        alpha=3e-3,
+        sparsity_target=0.1,
+        sparsity_weight=3.0,
+        decoder="logistic",
+        coef_grads=grads[:2],
         intercept_grads=grads[2:],
     )
     assert np.isfinite(loss) and all(np.all(np.isfinite(g)) for g in grads)
@@ -73,13 +88,13 @@ def test_non_finite_loss_stops_the_fit_and_keeps_the_old_model(small_digits, mon
     X, y = small_digits
     clf = small_classifier().fit(X, y)
     expected = clf.predict_proba(X)
-    real = skstackedae._stacked.network_loss_grad
+    real = skstackedae._stacked_base.network_loss_grad
 
     def nan_in_fine_tuning(coefs, *args, **kwargs):
         loss = real(coefs, *args, **kwargs)
         return np.nan if len(coefs) > 1 else loss
 
-    monkeypatch.setattr(skstackedae._stacked, "network_loss_grad", nan_in_fine_tuning)
+    monkeypatch.setattr(skstackedae._stacked_base, "network_loss_grad", nan_in_fine_tuning)
     with pytest.raises(NonFiniteLossError, match="fine-tuning phase became nan"):
         clf.fit(X[:, :32], y)  # other data: n_features_in_ must not change
     assert isinstance(NonFiniteLossError("x"), FloatingPointError)
@@ -89,7 +104,7 @@ def test_non_finite_loss_stops_the_fit_and_keeps_the_old_model(small_digits, mon
     fresh = small_classifier()
     with pytest.raises(NonFiniteLossError):
         fresh.fit(X, y)
-    monkeypatch.setattr(skstackedae._stacked, "network_loss_grad", real)
+    monkeypatch.setattr(skstackedae._stacked_base, "network_loss_grad", real)
     assert_array_equal(fresh.fit(X, y).predict_proba(X), expected)
 
 
@@ -106,7 +121,7 @@ def test_non_finite_autoencoder_loss_names_the_phase(small_digits, monkeypatch):
 
 def test_keyboard_interrupt_in_fine_tuning_keeps_the_best_weights(small_digits, monkeypatch):
     X, y = small_digits
-    real = skstackedae._stacked.network_loss_grad
+    real = skstackedae._stacked_base.network_loss_grad
     calls = {"fine_tuning": 0}
 
     def interrupt_after_ten_evaluations(coefs, *args, **kwargs):
@@ -116,18 +131,27 @@ def test_keyboard_interrupt_in_fine_tuning_keeps_the_best_weights(small_digits, 
                 raise KeyboardInterrupt
         return real(coefs, *args, **kwargs)
 
-    monkeypatch.setattr(skstackedae._stacked, "network_loss_grad", interrupt_after_ten_evaluations)
+    monkeypatch.setattr(
+        skstackedae._stacked_base, "network_loss_grad", interrupt_after_ten_evaluations
+    )
     clf = small_classifier(max_iter=100)
     with pytest.warns(UserWarning, match="fine-tuning: training interrupted by user"):
         clf.fit(X, y)
     assert 1 <= clf.n_iter_ < 10
     assert clf.loss_ == min(clf.loss_curve_)
     # The kept weights are the ones whose loss is loss_.
-    monkeypatch.setattr(skstackedae._stacked, "network_loss_grad", real)
+    monkeypatch.setattr(skstackedae._stacked_base, "network_loss_grad", real)
     params = clf.coefs_ + clf.intercepts_
     grads = [np.empty_like(p) for p in params]
-    loss = real(clf.coefs_, clf.intercepts_, X, np.searchsorted(clf.classes_, y),
-                alpha=clf.alpha, coef_grads=grads[:3], intercept_grads=grads[3:])
+    loss = real(
+        clf.coefs_,
+        clf.intercepts_,
+        X,
+        np.searchsorted(clf.classes_, y),
+        alpha=clf.alpha,
+        coef_grads=grads[:3],
+        intercept_grads=grads[3:],
+    )
     np.testing.assert_allclose(loss, clf.loss_, rtol=1e-12)
 
 

@@ -16,7 +16,8 @@ from threadpoolctl import threadpool_info
 
 import skstackedae
 from skstackedae import _solvers, _threads
-from skstackedae._solvers import AdamOptimizer, MinimizeResult, SGDOptimizer, minimize
+from skstackedae._solvers import Minibatch, MinimizeResult, minimize
+from skstackedae._stochastic_optimizers import AdamOptimizer, SGDOptimizer
 from skstackedae._threads import managed_blas_threads, threads_for_load
 from skstackedae.exceptions import NonFiniteLossError
 
@@ -49,7 +50,9 @@ def rosenbrock_start():
 def test_adam_one_step_is_exact():
     # Kingma & Ba with bias correction, t = 1: the step is lr * g / (|g| + eps')
     theta, grad = np.array([1.0, -3.0]), np.array([0.5, -2.0])
-    adam = AdamOptimizer(2, np.float64, learning_rate_init=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8)
+    adam = AdamOptimizer(
+        2, np.float64, learning_rate_init=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8
+    )
     adam.step(theta, grad)
     m, v = 0.1 * grad, 0.001 * grad**2
     rate = 0.1 * np.sqrt(1 - 0.999) / (1 - 0.9)
@@ -75,9 +78,20 @@ def test_sgd_nesterov_two_steps_are_exact():
 def test_every_solver_returns_one_named_result_and_leaves_its_inputs(solver):
     coefs, intercepts = start()
     result = minimize(
-        quadratic, coefs, intercepts, solver=solver, max_iter=2000, tol=1e-12,
-        n_iter_no_change=100, n_samples=4, batch_size=4, learning_rate_init=0.05, shuffle=False,
-        rng=np.random.RandomState(0),
+        quadratic,
+        coefs,
+        intercepts,
+        solver=solver,
+        max_iter=2000,
+        tol=1e-12,
+        minibatch=Minibatch(
+            n_samples=4,
+            rng=np.random.RandomState(0),
+            batch_size=4,
+            learning_rate_init=0.05,
+            n_iter_no_change=100,
+            shuffle=False,
+        ),
     )
     assert isinstance(result, MinimizeResult)
     tolerance = 1e-6 if solver == "lbfgs" else 1e-2  # mini-batch steps hover
@@ -93,11 +107,17 @@ def test_every_solver_returns_one_named_result_and_leaves_its_inputs(solver):
 
 def test_continued_optimiser_state_is_copied_not_changed():
     coefs, intercepts = start()
-    common = dict(solver="adam", max_iter=3, tol=0, n_samples=4, batch_size=2,
-                  shuffle=False, rng=np.random.RandomState(0), warn_at_max_iter=False)
-    first = minimize(quadratic, coefs, intercepts, **common)
+    common = dict(solver="adam", max_iter=3, tol=0, warn_at_max_iter=False)
+    minibatch = Minibatch(n_samples=4, rng=np.random.RandomState(0), batch_size=2, shuffle=False)
+    first = minimize(quadratic, coefs, intercepts, minibatch=minibatch, **common)
     t, m = first.optimizer.t, first.optimizer.m.copy()
-    second = minimize(quadratic, first.coefs, first.intercepts, optimizer=first.optimizer, **common)
+    second = minimize(
+        quadratic,
+        first.coefs,
+        first.intercepts,
+        minibatch=minibatch._replace(optimizer=first.optimizer),
+        **common,
+    )
     assert first.optimizer.t == t and second.optimizer.t == 2 * t
     assert_array_equal(first.optimizer.m, m)
 
@@ -112,9 +132,20 @@ def test_early_stopping_restores_the_best_parameters():
         return -abs(len(snapshots) - 3)
 
     result = minimize(
-        quadratic, *start(), solver="sgd", max_iter=50, tol=0.0, n_iter_no_change=4,
-        n_samples=4, batch_size=4, learning_rate_init=0.1, shuffle=False,
-        rng=np.random.RandomState(0), validation_score=validation_score,
+        quadratic,
+        *start(),
+        solver="sgd",
+        max_iter=50,
+        tol=0.0,
+        minibatch=Minibatch(
+            n_samples=4,
+            rng=np.random.RandomState(0),
+            batch_size=4,
+            learning_rate_init=0.1,
+            n_iter_no_change=4,
+            shuffle=False,
+            validation_score=validation_score,
+        ),
     )
     assert result.n_iter == 8
     assert result.validation_scores == [-2, -1, 0, -1, -2, -3, -4, -5]
@@ -125,12 +156,22 @@ def test_early_stopping_restores_the_best_parameters():
 @pytest.mark.parametrize("solver", ["adam", "sgd"])
 def test_minibatch_warns_at_max_iter_naming_the_phase(solver):
     with pytest.warns(ConvergenceWarning, match=f"^layer 7: {solver} reached max_iter=2 epochs"):
-        minimize(quadratic, *start(), solver=solver, max_iter=2, tol=0, phase="layer 7",
-                 n_samples=4, batch_size=4, rng=np.random.RandomState(0))
+        minimize(
+            quadratic,
+            *start(),
+            solver=solver,
+            max_iter=2,
+            tol=0,
+            phase="layer 7",
+            minibatch=Minibatch(n_samples=4, rng=np.random.RandomState(0), batch_size=4),
+        )
 
 
 def test_lbfgs_warns_at_max_iter_naming_the_phase():
-    with pytest.warns(ConvergenceWarning, match=r"^layer 7: L-BFGS reached max_iter=3 .*increase the iteration limit"):
+    with pytest.warns(
+        ConvergenceWarning,
+        match=r"^layer 7: L-BFGS reached max_iter=3 .*increase the iteration limit",
+    ):
         result = minimize(rosenbrock, *rosenbrock_start(), max_iter=3, tol=1e-12, phase="layer 7")
     assert result.n_iter == 3
 
@@ -142,7 +183,11 @@ def test_lbfgs_line_search_failure_names_scipys_reason():
         intercept_grads[0] *= -1
         return loss
 
-    with pytest.warns(ConvergenceWarning, match=r"^softmax: L-BFGS stopped after \d+ iteration\(s\) without converging \(SciPy: ABNORMAL"):
+    with pytest.warns(
+        ConvergenceWarning,
+        match=r"^softmax: L-BFGS stopped after \d+ iteration\(s\) without converging "
+        r"\(SciPy: ABNORMAL",
+    ):
         minimize(uphill, *start(), max_iter=50, tol=1e-10, phase="softmax")
 
 
@@ -159,8 +204,15 @@ def test_non_finite_loss_raises_for_every_solver(solver):
         return np.nan
 
     with pytest.raises(NonFiniteLossError, match="loss of the fine-tuning phase became nan"):
-        minimize(nan_loss, *start(), solver=solver, max_iter=5, tol=0, phase="fine-tuning",
-                 n_samples=4, batch_size=4, rng=np.random.RandomState(0))
+        minimize(
+            nan_loss,
+            *start(),
+            solver=solver,
+            max_iter=5,
+            tol=0,
+            phase="fine-tuning",
+            minibatch=Minibatch(n_samples=4, rng=np.random.RandomState(0), batch_size=4),
+        )
 
 
 @pytest.mark.parametrize("solver", ["lbfgs", "adam", "sgd"])
@@ -173,8 +225,13 @@ def test_ctrl_c_keeps_the_best_iterate_when_interruptible(solver):
             raise KeyboardInterrupt
         return rosenbrock(coefs, intercepts, coef_grads, intercept_grads)
 
-    common = dict(solver=solver, max_iter=100, tol=0, phase="fine-tuning", n_samples=4,
-                  batch_size=2, learning_rate_init=1e-3, rng=np.random.RandomState(0))
+    common = dict(
+        solver=solver,
+        max_iter=100,
+        tol=0,
+        phase="fine-tuning",
+        minibatch=Minibatch(n_samples=4, rng=np.random.RandomState(0), batch_size=2),
+    )
     with pytest.warns(UserWarning, match="fine-tuning: training interrupted by user"):
         result = minimize(interrupted, *rosenbrock_start(), interruptible=True, **common)
     assert 1 <= result.n_iter < 6
@@ -185,7 +242,11 @@ def test_ctrl_c_keeps_the_best_iterate_when_interruptible(solver):
 
 
 def _blas_threads():
-    return [(lib["filepath"], lib["num_threads"]) for lib in threadpool_info() if lib["user_api"] == "blas"]
+    return [
+        (lib["filepath"], lib["num_threads"])
+        for lib in threadpool_info()
+        if lib["user_api"] == "blas"
+    ]
 
 
 @pytest.mark.parametrize("adaptive", [False, True])
@@ -254,8 +315,16 @@ def _wait_for(condition, timeout=10.0):
 
 @pytest.mark.parametrize(
     "others, n_cpus, pool, expected",
-    [(0.0, 2, 2, 2), (1.0, 2, 2, 1), (0.4, 2, 2, 2), (2.0, 2, 2, 1), (0.3, 8, 8, 8),
-     (3.0, 8, 8, 5), (0.0, 8, 4, 4), (7.5, 8, 8, 1)],
+    [
+        (0.0, 2, 2, 2),
+        (1.0, 2, 2, 1),
+        (0.4, 2, 2, 2),
+        (2.0, 2, 2, 1),
+        (0.3, 8, 8, 8),
+        (3.0, 8, 8, 5),
+        (0.0, 8, 4, 4),
+        (7.5, 8, 8, 1),
+    ],
 )
 def test_threads_for_load_leaves_the_cores_others_take(others, n_cpus, pool, expected):
     # others cores busy for 2 s besides this process's 1.5 CPU seconds.
@@ -315,9 +384,15 @@ def test_a_lone_block_limits_only_the_foreign_blas(machine_load):
 def test_lbfgs_resamples_every_run_of_iterations_and_counts_them_all():
     draws = []
     with pytest.warns(ConvergenceWarning, match=r"^fine-tuning: L-BFGS reached max_iter=35 "):
-        result = minimize(rosenbrock, *rosenbrock_start(), max_iter=35, tol=1e-12,
-                          phase="fine-tuning", resample=lambda: draws.append(1),
-                          resample_every=10)
+        result = minimize(
+            rosenbrock,
+            *rosenbrock_start(),
+            max_iter=35,
+            tol=1e-12,
+            phase="fine-tuning",
+            resample=lambda: draws.append(1),
+            resample_every=10,
+        )
     # Runs of 10, 10, 10 and 5 iterations, each on a fresh draw.
     assert len(draws) == 4
     assert result.n_iter == 35 and len(result.loss_curve) == 35
@@ -328,8 +403,14 @@ def test_lbfgs_resampling_stops_at_the_first_converged_run():
     draws = []
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        result = minimize(quadratic, *start(), max_iter=100, tol=1e-8,
-                          resample=lambda: draws.append(1), resample_every=10)
+        result = minimize(
+            quadratic,
+            *start(),
+            max_iter=100,
+            tol=1e-8,
+            resample=lambda: draws.append(1),
+            resample_every=10,
+        )
     assert draws == [1] and result.n_iter < 10
     assert_allclose(result.coefs[0], TARGET, atol=1e-6)
 
@@ -360,9 +441,15 @@ def test_lbfgs_resampling_follows_the_drawn_cost():
 def test_minibatch_resamples_before_every_epoch(solver):
     draws = []
     with pytest.warns(ConvergenceWarning):
-        result = minimize(quadratic, *start(), solver=solver, max_iter=4, tol=0, n_samples=8,
-                          batch_size=3, rng=np.random.RandomState(0),
-                          resample=lambda: draws.append(1))
+        result = minimize(
+            quadratic,
+            *start(),
+            solver=solver,
+            max_iter=4,
+            tol=0,
+            minibatch=Minibatch(n_samples=8, rng=np.random.RandomState(0), batch_size=3),
+            resample=lambda: draws.append(1),
+        )
     assert len(draws) == result.n_iter == 4
 
 
@@ -370,8 +457,9 @@ def test_minibatch_resamples_before_every_epoch(solver):
 def test_a_fit_on_a_loaded_machine_runs_single_threaded_and_restores(
     machine_load, monkeypatch, solver
 ):
-    import skstackedae._sparse_autoencoder as sae
     from sklearn.datasets import load_digits
+
+    import skstackedae._sparse_autoencoder as sae
 
     X = load_digits().data[:300] / 16.0
     found = _blas_threads()

@@ -12,9 +12,17 @@ from sklearn.utils._param_validation import InvalidParameterError
 from skstackedae import SparseAutoencoder, StackedAEClassifier
 
 ESTIMATORS = {
-    "SparseAutoencoder": lambda **p: SparseAutoencoder(**{"n_components": 4, "max_iter": 5, "random_state": 0, **p}),
+    "SparseAutoencoder": lambda **p: SparseAutoencoder(
+        **{"n_components": 4, "max_iter": 5, "random_state": 0, **p}
+    ),
     "StackedAEClassifier": lambda **p: StackedAEClassifier(
-        **{"hidden_layer_sizes": (4,), "pretrain_max_iter": 5, "max_iter": 5, "random_state": 0, **p}
+        **{
+            "hidden_layer_sizes": (4,),
+            "pretrain_max_iter": 5,
+            "max_iter": 5,
+            "random_state": 0,
+            **p,
+        }
     ),
 }
 
@@ -83,24 +91,62 @@ def _column_names(n):
 
 # (case, estimator names, how to make (X, y) from the digits, exception, message)
 BAD_FIT_INPUT = [
-    ("NaN in X", "both", lambda X, y: (np.where(X == X[0, 10], np.nan, X), y), ValueError, "Input X contains NaN"),
-    ("infinity in X", "both", lambda X, y: (np.where(X == X[0, 10], np.inf, X), y), ValueError, "Input X contains infinity"),
+    (
+        "NaN in X",
+        "both",
+        lambda X, y: (np.where(X == X[0, 10], np.nan, X), y),
+        ValueError,
+        "Input X contains NaN",
+    ),
+    (
+        "infinity in X",
+        "both",
+        lambda X, y: (np.where(X == X[0, 10], np.inf, X), y),
+        ValueError,
+        "Input X contains infinity",
+    ),
     ("empty X", "both", lambda X, y: (X[:0], y[:0]), ValueError, "0 sample"),
     ("1-D X", "both", lambda X, y: (X[:, 0], y), ValueError, "Expected 2D array, got 1D array"),
-    ("string X", "both", lambda X, y: (X.astype(str).astype(object) + "px", y), ValueError, "could not convert string to float"),
+    (
+        "string X",
+        "both",
+        lambda X, y: (X.astype(str).astype(object) + "px", y),
+        ValueError,
+        "could not convert string to float",
+    ),
     ("complex X", "both", lambda X, y: (X + 1j, y), ValueError, "Complex data not supported"),
-    ("one class in y", "classifier", lambda X, y: (X, np.zeros_like(y)), ValueError, "at least 2 classes"),
+    (
+        "one class in y",
+        "classifier",
+        lambda X, y: (X, np.zeros_like(y)),
+        ValueError,
+        "at least 2 classes",
+    ),
     ("one sample", "classifier", lambda X, y: (X[:1], y[:1]), ValueError, "at least 2 classes"),
-    ("y of the wrong length", "classifier", lambda X, y: (X, y[:-1]), ValueError, "inconsistent numbers of samples"),
-    ("2-D y of class labels", "classifier", lambda X, y: (X, np.c_[y, y]), ValueError, "multiclass-multioutput"),
+    (
+        "y of the wrong length",
+        "classifier",
+        lambda X, y: (X, y[:-1]),
+        ValueError,
+        "inconsistent numbers of samples",
+    ),
+    (
+        "2-D y of class labels",
+        "classifier",
+        lambda X, y: (X, np.c_[y, y]),
+        ValueError,
+        "multiclass-multioutput",
+    ),
     ("continuous y", "classifier", lambda X, y: (X, y + 0.5), ValueError, "Unknown label type"),
     ("y is None", "classifier", lambda X, y: (X, None), ValueError, "requires y to be passed"),
 ]
 
 
 def _targets(which):
-    return ["SparseAutoencoder", "StackedAEClassifier"] if which == "both" else (
-        ["StackedAEClassifier"] if which == "classifier" else ["SparseAutoencoder"]
+    return (
+        ["SparseAutoencoder", "StackedAEClassifier"]
+        if which == "both"
+        else (["StackedAEClassifier"] if which == "classifier" else ["SparseAutoencoder"])
     )
 
 
@@ -124,7 +170,15 @@ def _fit(name, X, y):
         return ESTIMATORS[name]().fit(X, y)
 
 
-@pytest.mark.parametrize("name, method", [("SparseAutoencoder", "transform"), ("SparseAutoencoder", "score"), ("StackedAEClassifier", "predict"), ("StackedAEClassifier", "predict_proba")])
+@pytest.mark.parametrize(
+    "name, method",
+    [
+        ("SparseAutoencoder", "transform"),
+        ("SparseAutoencoder", "score"),
+        ("StackedAEClassifier", "predict"),
+        ("StackedAEClassifier", "predict_proba"),
+    ],
+)
 def test_wrong_number_of_features_after_fit(small_digits, name, method):
     X, y = small_digits
     estimator = _fit(name, X, y)
@@ -132,14 +186,18 @@ def test_wrong_number_of_features_after_fit(small_digits, name, method):
         getattr(estimator, method)(X[:, :63])
 
 
-@pytest.mark.parametrize("name, method", [("SparseAutoencoder", "transform"), ("StackedAEClassifier", "predict")])
+@pytest.mark.parametrize(
+    "name, method", [("SparseAutoencoder", "transform"), ("StackedAEClassifier", "predict")]
+)
 def test_renamed_dataframe_columns_are_rejected(small_digits, name, method):
     X, y = small_digits
     frame = pd.DataFrame(X, columns=_column_names(64))
     estimator = _fit(name, frame, y)
     assert list(estimator.feature_names_in_) == _column_names(64)
     renamed = frame.rename(columns={"pixel0": "intensity0"})
-    with pytest.raises(ValueError, match="feature names should match those that were passed during fit"):
+    with pytest.raises(
+        ValueError, match="feature names should match those that were passed during fit"
+    ):
         getattr(estimator, method)(renamed)
 
 
@@ -150,7 +208,9 @@ def test_lists_and_read_only_memmaps_are_accepted(tmp_path, small_digits, name):
     method = "transform" if name == "SparseAutoencoder" else "predict_proba"
     # Lists of lists.
     from_lists = _fit(name, X.tolist(), y.tolist())
-    np.testing.assert_array_equal(getattr(from_lists, method)(X.tolist()), getattr(reference, method)(X))
+    np.testing.assert_array_equal(
+        getattr(from_lists, method)(X.tolist()), getattr(reference, method)(X)
+    )
     # A read-only memory map.
     path = tmp_path / "X.npy"
     np.save(path, X)

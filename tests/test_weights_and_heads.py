@@ -104,10 +104,13 @@ def test_balanced_class_weight_equals_its_sample_weights(data):
 
 def test_class_weight_dict_is_keyed_by_label_and_multiplies_sample_weight(data):
     X, y = data
-    labels = np.array(["digit%d" % d for d in y])
+    labels = np.array([f"digit{d}" for d in y])
     weights = np.arange(X.shape[0]) % 2 + 1.0
-    a = StackedAEClassifier(**SMALL, class_weight={"digit3": 5.0}).fit(X, labels, sample_weight=weights)
-    b = StackedAEClassifier(**SMALL).fit(X, labels, sample_weight=weights * np.where(y == 3, 5.0, 1.0))
+    a = StackedAEClassifier(**SMALL, class_weight={"digit3": 5.0})
+    a.fit(X, labels, sample_weight=weights)
+    b = StackedAEClassifier(**SMALL).fit(
+        X, labels, sample_weight=weights * np.where(y == 3, 5.0, 1.0)
+    )
     np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), rtol=1e-7, atol=1e-9)
     with pytest.raises(ValueError, match="class_weight has keys"):
         StackedAEClassifier(**SMALL, class_weight={"digit11": 2.0}).fit(X, labels)
@@ -123,6 +126,7 @@ def test_balanced_class_weight_counts_labeled_rows_only(data):
 
 
 # --- multilabel ---------------------------------------------------------------
+
 
 @pytest.fixture
 def multilabel():
@@ -149,8 +153,10 @@ def test_multilabel_fit_predict_and_proba(multilabel):
 
 @pytest.mark.parametrize(
     "params, match",
-    [(dict(unlabeled_label=-1), "unlabeled_label is for single-label y"),
-     (dict(class_weight="balanced"), "class_weight is for single-label y")],
+    [
+        (dict(unlabeled_label=-1), "unlabeled_label is for single-label y"),
+        (dict(class_weight="balanced"), "class_weight is for single-label y"),
+    ],
 )
 def test_multilabel_refuses_single_label_options(multilabel, params, match):
     X, Y = multilabel
@@ -159,6 +165,7 @@ def test_multilabel_refuses_single_label_options(multilabel, params, match):
 
 
 # --- StackedAERegressor ---------------------------------------------------------
+
 
 def test_regressor_single_and_multi_output():
     X, y = make_friedman1(n_samples=300, random_state=0)
@@ -189,11 +196,14 @@ def test_regressor_warm_start_needs_the_same_number_of_targets():
 
 # --- StackedAutoencoder -----------------------------------------------------------
 
+
 def test_deep_autoencoder_unrolls_the_pretrained_stack(data):
     from skstackedae import StackedAutoencoder
 
     X, _ = data
-    before = StackedAutoencoder((12, 5), fine_tune=False, pretrain_max_iter=30, random_state=0).fit(X)
+    before = StackedAutoencoder((12, 5), fine_tune=False, pretrain_max_iter=30, random_state=0).fit(
+        X
+    )
     # Unrolled: encoders, then each autoencoder's decoder, top first.
     first, top = before.autoencoders_
     expected = [first.coefs_[0], top.coefs_[0], top.coefs_[1], first.coefs_[1]]

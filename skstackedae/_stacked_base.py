@@ -21,10 +21,10 @@ from ._network import (
     encode,
     forward_hidden,
     network_loss_grad,
-    noisy_pairs,
     predict_output,
 )
 from ._rows import merge_identical_rows
+from ._semi_supervised import consistency_loss_grad, noisy_pairs, semi_supervised_loss_grad
 from ._sparse_autoencoder import COLLAPSED_R2, SparseAutoencoder, init_weights
 
 #: Each pretraining parameter of a stack and the :class:`SparseAutoencoder`
@@ -73,13 +73,6 @@ LBFGS_MIN_DECREASE = 0.01
 #: constant (:meth:`BaseStackedAE._warn_if_constant`). Collapsed fits
 #: measured spreads below 1e-3; working ones near 1.
 CONSTANT_OUTPUT_SPREAD = 0.01
-
-#: Where a stack's default differs from SparseAutoencoder's, and why.
-#: pretrain_max_iter: 50 per layer, then fine-tuning, gave 95.0 % held-out
-#: accuracy on the 5,000-digit MNIST sample in 16 s, against 94.8 % in 93 s
-#: with UFLDL's 400 (SparseAutoencoder keeps 400: alone, it is the product).
-PRETRAIN_DEFAULT_OVERRIDES = {"pretrain_max_iter": 50}
-
 
 class Targets(NamedTuple):
     """A stack's targets, as its output layer and early stopping need them."""
@@ -130,24 +123,16 @@ class BaseStackedAE(BaseNetwork):
 
     - ``_validate_targets(y, *, warm) -> Targets`` (``Targets.output`` names
       the output unit: "softmax", "logistic" or "identity");
-    - optionally ``_network_loss_grad(coefs, intercepts, X, y, **cost)``, the
-      cost of the whole network (:func:`network_loss_grad` by default), and
-      ``_target_weights(targets, sample_weight)`` (the classifier's
-      ``class_weight``);
+    - optionally ``_target_weights(targets, sample_weight)`` (the
+      classifier's ``class_weight``);
     - ``_validation_score(coefs, intercepts, X, y, sample_weight) -> float``
       for early stopping (higher is better);
     - ``_output_phase``, the output phase's name in messages, and
       ``_output_curve_attribute``, the fitted attribute for its loss curve;
     - for unlabeled rows (``Targets.labeled``): ``_unsupervised_weights(targets)
-      -> dict`` of the unsupervised terms' weights in fine-tuning, passed to
-      ``_network_loss_grad`` (all zero: fine-tune on the labeled rows alone),
-      and ``_joint_loss_grad``, the cost of :meth:`_fine_tune_jointly` when
-      ``reconstruction_weight`` is among them.
+      -> dict`` of the unsupervised terms' weights in fine-tuning (all zero:
+      fine-tune on the labeled rows alone; see :meth:`_fine_tune`).
     """
-
-    #: This stack's defaults that differ from SparseAutoencoder's (the
-    #: reasons are in PRETRAIN_DEFAULT_OVERRIDES and the estimators).
-    _pretrain_default_overrides = PRETRAIN_DEFAULT_OVERRIDES
 
     _parameter_constraints: dict = {
         **BaseNetwork._parameter_constraints,
@@ -373,7 +358,7 @@ class BaseStackedAE(BaseNetwork):
         n_network = len(autoencoders) + 1
         return self._train_network(
             coefs, intercepts, data, rng, "fine-tuning", interruptible=True,
-            loss=self._joint_loss_grad, n_network=n_network,
+            loss=semi_supervised_loss_grad, n_network=n_network,
             extra=dict(decoder=autoencoders[0].decoder_, **terms),
         )
 
@@ -396,17 +381,13 @@ class BaseStackedAE(BaseNetwork):
 
         return self._train_network(
             coefs, intercepts, data, rng, "fine-tuning", interruptible=True,
-            inputs=inputs, resample=resample, extra=dict(output=targets.output, **terms),
+            loss=consistency_loss_grad, inputs=inputs, resample=resample,
+            extra=dict(output=targets.output, **terms),
         )
 
     def _unsupervised_weights(self, targets):
         """Weights of the unsupervised terms of fine-tuning (none here)."""
         return {}
-
-    def _network_loss_grad(self, coefs, intercepts, X, y, **kwargs):
-        """The network's cost: :func:`network_loss_grad` with the output
-        unit (and loss) the phase passes."""
-        return network_loss_grad(coefs, intercepts, X, y, **kwargs)
 
     # --- shared by the supervised phases ----------------------------------
 
@@ -424,7 +405,7 @@ class BaseStackedAE(BaseNetwork):
         n_network = len(coefs) if n_network is None else n_network
         self._log(f"{phase}: {n_network} layer(s), {data.X.shape[0]} samples")
         start = time.perf_counter()
-        loss = self._network_loss_grad if loss is None else loss
+        loss = network_loss_grad if loss is None else loss
         extra = {} if extra is None else extra
         buffers = {}
 

@@ -11,16 +11,12 @@ from sklearn.utils.validation import check_array, check_is_fitted
 from ._docstrings import Substitution
 from ._network import forward_hidden, predict_output
 from ._rows import merge_identical_rows
-from ._stack import PRETRAIN_DEFAULT_OVERRIDES, BaseStackedAE, Targets
+from ._stacked_base import BaseStackedAE, Targets
 
 _SPARSITY_WEIGHT_NOTE = """
-        0 by default here, unlike the classifier's 3.0, and ``max_iter`` is
-        400: chosen on a dev split of the MNIST sample's training rows
-        (``bench_deep_autoencoder.py --dev``: 3,000 digits to fit, 1,000 to
-        test, 784-200-30), where the held-out reconstruction error was
-        5.89 (0.84 x PCA's 7.04 with 30 components) against 6.48 with 3.0,
-        and 7.65 / 10.25 after 100 iterations. A code that must carry all
-        of the input should not be sparse."""
+        0 by default here, unlike the classifier's "auto": a code that must
+        carry all of the input should not be sparse (user guide,
+        :ref:`heads-tables`)."""
 
 
 def _output_unit(decoder):
@@ -149,8 +145,6 @@ class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
     (2, 64)
     """
 
-    _pretrain_default_overrides = {**PRETRAIN_DEFAULT_OVERRIDES, "sparsity_weight": 0.0}
-
     def __init__(
         self,
         hidden_layer_sizes=(200, 30),
@@ -264,7 +258,8 @@ class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
             self._set_training_result(result)
         else:
             self.coefs_, self.intercepts_ = coefs, intercepts
-            self.loss_, self.loss_curve_, self.n_iter_ = result.loss_, result.loss_curve_, result.n_iter_
+            self.loss_, self.loss_curve_ = result.loss_, result.loss_curve_
+            self.n_iter_ = result.n_iter_
             self.validation_scores_ = self.best_validation_score_ = None
         self.n_layers_ = len(self.coefs_) + 1
         return self

@@ -11,13 +11,8 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import check_is_fitted
 
 from ._docstrings import Substitution
-from ._network import (
-    network_loss_grad,
-    predict_log_proba,
-    predict_output,
-    semi_supervised_loss_grad,
-)
-from ._stack import BaseStackedAE, Targets
+from ._network import predict_log_proba, predict_output
+from ._stacked_base import BaseStackedAE, Targets
 
 #: The entropy weight that "auto" gives fine-tuning when some rows are
 #: unlabeled. Chosen on a dev split of the MNIST pool (tune_semisupervised.py;
@@ -55,8 +50,7 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
         batch size with "adam"/"sgd"), so the same value is a penalty
         ``n_samples`` times stronger here: ``MLPClassifier(alpha=a)`` fitted
         on ``n_samples`` rows corresponds to ``alpha=a / n_samples``. 1e-4 is
-        UFLDL's value; on 5,000 MNIST digits it gave 94.6 % held-out accuracy
-        against 90.6 % for the autoencoders' 3e-3.
+        UFLDL's value (user guide, :ref:`choosing-parameters`).
 
     {pretrain_max_iter_parameter}
 
@@ -110,10 +104,8 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
         Weight ``gamma`` of the reconstruction of every row, through the
         stacked decoders, in the fine-tuning cost (Ranzato & Szummer 2008;
         the decoders are then fine-tuned too, at about twice the cost per
-        iteration). Off by default: on a dev split of the MNIST sample every
-        ``gamma`` in 0.3-3 lowered held-out accuracy after 50 pretraining
-        iterations (100 labels: 0.72-0.76 against 0.79 without it; with
-        ``entropy_weight`` as well, 0.79-0.85 against 0.87).
+        iteration). Off by default: it lowered held-out accuracy in the
+        measurements of the user guide (:ref:`unlabeled-data`).
 
     entropy_weight : float or "auto", default="auto"
         Weight ``eta`` of the mean entropy of the predicted class
@@ -134,14 +126,11 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
         noise (``consistency_corruption``), drawn anew every 10 L-BFGS
         iterations (every epoch for "adam" and "sgd"); each fine-tuning
         iteration then costs about twice as much. Off by default because
-        whether it helps depends on the data: on a dev split of the MNIST
-        sample (784 pixels) ``kappa=3`` raised held-out accuracy by 3 to 4
-        points at 100 labels and by 1.1 at 1,000, while on scikit-learn's
-        8x8 digits (64 pixels, where masking a few pixels can change the
-        digit) it lowered accuracy in every setting at 100 iterations and
-        helped only at ``kappa=1`` with 10 % noise and 300 iterations (see
-        the user guide).
-        Single-label y only; it cannot be combined with
+        whether it helps depends on the data: it helps where masking a few
+        features keeps a row's class (large images) and hurts where it can
+        change it (the 8x8 digits); see :ref:`unlabeled-data` for the
+        measurements, and compare 0 with 1 to 3 by cross-validation on the
+        labeled rows. Single-label y only; it cannot be combined with
         ``reconstruction_weight``.
 
     consistency_corruption : float, default=0.3
@@ -376,7 +365,9 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
         y_index = np.full(y.shape[0], -1, dtype=np.intp)  # -1: unlabeled
         y_index[~unlabeled] = labeled_index
         labeled = np.flatnonzero(~unlabeled) if unlabeled.any() else None
-        attributes = {"classes_": classes, "out_activation_": "softmax", "n_outputs_": classes.shape[0]}
+        attributes = {
+            "classes_": classes, "out_activation_": "softmax", "n_outputs_": classes.shape[0]
+        }
         return Targets(y_index, classes.shape[0], y_index, attributes, labeled)
 
     def _validate_multilabel_targets(self, Y, *, warm):
@@ -450,12 +441,6 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
             "consistency_weight": float(self.consistency_weight),
         }
 
-    def _network_loss_grad(self, coefs, intercepts, X, y, **kwargs):
-        return network_loss_grad(coefs, intercepts, X, y, **kwargs)
-
-    def _joint_loss_grad(self, coefs, intercepts, X, y, **kwargs):
-        return semi_supervised_loss_grad(coefs, intercepts, X, y, **kwargs)
-
     def score(self, X, y, sample_weight=None):
         """Accuracy on the labeled rows of ``(X, y)``.
 
@@ -482,9 +467,7 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
         keep = np.flatnonzero(~self._unlabeled(y))
         if sample_weight is not None:
             sample_weight = np.asarray(sample_weight)[keep]
-        return super().score(
-            _safe_indexing(X, keep), _safe_indexing(y, keep), sample_weight
-        )
+        return super().score(_safe_indexing(X, keep), _safe_indexing(y, keep), sample_weight)
 
     def _validation_score(self, coefs, intercepts, X, y, sample_weight=None):
         if y.ndim == 2:  # multilabel: subset accuracy
