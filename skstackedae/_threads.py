@@ -70,6 +70,10 @@ def _limit_foreign_blas(controller):
     return controller.select(filepath=foreign).limit(limits=1)
 
 
+#: The load watch's clock (a function, so that the tests can step it).
+_clock = time.monotonic
+
+
 def _cpu_seconds():
     """``(busy CPU seconds of the machine, CPU seconds of this process)``
     since boot, or None where the kernel does not say (``/proc/stat`` is
@@ -112,7 +116,7 @@ class _LoadWatch:
 
     def __init__(self, limiters, controller):
         self.limiters, self.limiter = limiters, None
-        self.sample, self.at = _cpu_seconds(), time.monotonic()
+        self.at, self.sample = _clock(), _cpu_seconds()
         network, _ = _blas_pools(controller)
         self.controller = controller.select(filepath=network)
         libs = self.controller.lib_controllers
@@ -122,7 +126,7 @@ class _LoadWatch:
         per_thread = any(getattr(lib, "threading_layer", None) == "openmp" for lib in libs)
         if self.sample is None or self.pool == 1 or per_thread:
             self.sample = None  # nothing to measure, nothing to lower, or no reach
-        elif time.monotonic() - _last_load["at"] < LOAD_MEMORY_SECONDS:
+        elif _clock() - _last_load["at"] < LOAD_MEMORY_SECONDS:
             self.apply(_last_load["threads"])  # the phase before saw this load
 
     def apply(self, threads):
@@ -140,7 +144,7 @@ class _LoadWatch:
     def check(self):
         if self.sample is None:
             return
-        now, sample = time.monotonic(), _cpu_seconds()
+        now, sample = _clock(), _cpu_seconds()
         if now - self.at < 0.5 * LOAD_CHECK_SECONDS:
             return
         threads = threads_for_load(self.sample, sample, now - self.at, self.n_cpus, self.pool)
@@ -173,8 +177,10 @@ class _Holder:
 
     def __init__(self, adaptive):
         self.adaptive = adaptive
-        self._wake, self._taken, self._one_thread = (threading.Event() for _ in range(3))
-        self._overlap = self._release = False
+        self._wake, self._taken, self._one_thread, self._looked = (
+            threading.Event() for _ in range(4)
+        )
+        self._overlap = self._release = self._look = False
         self._thread = threading.Thread(
             target=self._run, daemon=True, name="skstackedae-blas-limit"
         )
@@ -186,6 +192,15 @@ class _Holder:
         self._overlap = True
         self._wake.set()
         self._one_thread.wait()
+
+    def look(self):
+        """Have the load watch look at the machine now, and return once it
+        has acted on what it saw (it otherwise looks every
+        ``LOAD_CHECK_SECONDS``): a deterministic step for the tests."""
+        self._looked.clear()
+        self._look = True
+        self._wake.set()
+        self._looked.wait()
 
     def release(self):
         """Restore every setting and end the thread."""
@@ -222,6 +237,9 @@ class _Holder:
                     watch.check()
                 except Exception:
                     watch = None
+            if self._look:
+                self._look = False
+                self._looked.set()
         for limiter in reversed(limiters):  # the last taken recorded the first's limit
             if limiter is not None:
                 limiter.restore_original_limits()

@@ -61,6 +61,7 @@ def test_exported_like_scikit_learns():
         assert name in skstackedae.__all__
 
 
+@pytest.mark.slow
 def test_same_random_state_same_weights_while_another_blas_job_runs(digits):
     X, y = digits
     params = dict(pretrain_max_iter=20, max_iter=60, random_state=0)

@@ -21,7 +21,6 @@ from skstackedae import (
     StackedAERegressor,
     StackedAutoencoder,
 )
-from skstackedae._stacked_base import PRETRAIN_PARAMETERS
 
 STACKS = [StackedAEClassifier, StackedAERegressor, StackedAutoencoder]
 # The pretraining defaults where a stack departs from SparseAutoencoder's:
@@ -86,49 +85,6 @@ def _defaults(cls):
         for name, p in inspect.signature(cls.__init__).parameters.items()
         if p.default is not inspect.Parameter.empty
     }
-
-
-@pytest.mark.parametrize("cls", STACKS, ids=lambda c: c.__name__)
-def test_pretraining_table_defaults_agree_with_sparse_autoencoder(cls):
-    stacked, autoencoder = _defaults(cls), _defaults(SparseAutoencoder)
-    overrides = STACK_DEFAULTS_UNLIKE_SPARSE_AUTOENCODER[cls]
-    for name, ae_name in PRETRAIN_PARAMETERS.items():
-        expected = overrides.get(name, autoencoder[ae_name])
-        assert stacked[name] == expected, name
-    # Every override is a real difference, and every table entry is a
-    # parameter of both estimators with the same constraints.
-    for name, value in overrides.items():
-        assert value != autoencoder[PRETRAIN_PARAMETERS[name]]
-    for name, ae_name in PRETRAIN_PARAMETERS.items():
-        assert cls._parameter_constraints[name] is SparseAutoencoder._parameter_constraints[ae_name]
-
-
-def test_pretraining_forwards_every_table_parameter(small_digits):
-    X, y = small_digits
-    values = dict(
-        sparsity_target=0.2,
-        sparsity_weight=1.5,
-        pretrain_alpha=1e-3,
-        corruption=0.1,
-        decoder="linear",
-        pretrain_max_iter=3,
-        solver="adam",
-        tol=1e-3,
-        batch_size=64,
-        learning_rate_init=1e-2,
-        shuffle=False,
-        early_stopping=True,
-        validation_fraction=0.2,
-        n_iter_no_change=2,
-        verbose=0,
-    )
-    assert set(values) == set(PRETRAIN_PARAMETERS)
-    clf = StackedAEClassifier((5, 4), max_iter=2, random_state=0, **values).fit(X, y)
-    for autoencoder in clf.autoencoders_:
-        params = autoencoder.get_params()
-        for name, ae_name in PRETRAIN_PARAMETERS.items():
-            assert params[ae_name] == values[name], name
-    assert [ae.n_components for ae in clf.autoencoders_] == [5, 4]
 
 
 @pytest.mark.parametrize("cls", [SparseAutoencoder, *STACKS], ids=lambda c: c.__name__)

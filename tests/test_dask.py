@@ -1,15 +1,19 @@
 """skstackedae on a real dask.distributed cluster (2 worker processes): a grid
 search, and out-of-core training through dask-ml's ``Incremental``."""
 
-import dask.array as da
-import distributed
 import joblib
 import numpy as np
 import pytest
-from dask_ml.wrappers import Incremental
 from sklearn.model_selection import GridSearchCV
 
 from skstackedae import SparseAutoencoder, StackedAEClassifier
+
+da = pytest.importorskip("dask.array")
+distributed = pytest.importorskip("distributed")
+Incremental = pytest.importorskip("dask_ml.wrappers").Incremental
+
+# A cluster of two worker processes takes seconds to start.
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")

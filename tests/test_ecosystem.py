@@ -1,21 +1,22 @@
-"""pandas output, verbose progress, versioned pickles, plotting, dask."""
+"""The estimators among scikit-learn's tools: pipelines, grid search, clone,
+pandas and polars output, DataFrame column names, verbose progress."""
 
-import pickle
 import re
-import warnings
 
 import numpy as np
-import pandas as pd
 import pytest
 from numpy.testing import assert_array_equal
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
-import skstackedae
 from skstackedae import SparseAutoencoder, StackedAEClassifier
-from skstackedae.exceptions import InconsistentVersionWarning
-from skstackedae.plotting import filter_grid
 
 
 def test_set_output_pandas(small_digits):
+    pd = pytest.importorskip("pandas")
     X, _ = small_digits
     frame = pd.DataFrame(X, columns=[f"px{i}" for i in range(64)])
     ae = SparseAutoencoder(3, max_iter=5, random_state=0).set_output(transform="pandas")
@@ -27,6 +28,7 @@ def test_set_output_pandas(small_digits):
 
 
 def test_dataframes_with_column_names_everywhere(small_digits):
+    pd = pytest.importorskip("pandas")
     X, y = small_digits
     frame = pd.DataFrame(X, columns=[f"px{i}" for i in range(64)])
     clf = StackedAEClassifier((8,), pretrain_max_iter=5, max_iter=5, random_state=0).fit(
@@ -68,54 +70,62 @@ def test_silent_by_default(small_digits, capsys):
     assert capsys.readouterr().out == ""
 
 
-@pytest.mark.parametrize("kind", ["autoencoder", "classifier"])
-def test_pickles_carry_the_version(small_digits, kind):
-    X, y = small_digits
-    model = (
-        SparseAutoencoder(3, max_iter=3, random_state=0).fit(X)
-        if kind == "autoencoder"
-        else StackedAEClassifier((3,), pretrain_max_iter=3, max_iter=3, random_state=0).fit(X, y)
+def test_pipeline_minmax_autoencoder_logistic_regression(digits):
+    X, y = digits
+    X_train, X_test, y_train, y_test = train_test_split(X * 16, y, random_state=0)
+    pipe = make_pipeline(
+        MinMaxScaler(),
+        SparseAutoencoder(n_components=100, max_iter=100, random_state=0),
+        LogisticRegression(max_iter=2000),
+    ).fit(X_train, y_train)
+    assert pipe.named_steps["sparseautoencoder"].decoder_ == "logistic"
+    assert pipe.score(X_test, y_test) > 0.9
+    assert_array_equal(
+        pipe[:-1].get_feature_names_out()[:2], ["sparseautoencoder0", "sparseautoencoder1"]
     )
-    assert model.__getstate__()["_skstackedae_version"] == skstackedae.__version__
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        pickle.loads(pickle.dumps(model))  # same version: silent
-
-    state = model.__getstate__()
-    state["_skstackedae_version"] = "0.0.1"
-    clone = type(model).__new__(type(model))
-    with pytest.warns(
-        InconsistentVersionWarning, match="from skstackedae version 0.0.1 when using version"
-    ) as record:
-        clone.__setstate__(state)
-    warning = record[0].message
-    assert warning.estimator_name == type(model).__name__
-    assert (warning.original_version, warning.current_version) == ("0.0.1", skstackedae.__version__)
-    assert "_skstackedae_version" not in vars(clone)
 
 
-def test_filter_grid_tiles_and_normalises():
-    components = np.arange(1, 5 * 9 + 1, dtype=float).reshape(5, 9)
-    grid = filter_grid(components)
-    assert grid.shape == (2 * 4 + 1, 3 * 4 + 1)  # 3x3 tiles and padding, 3 per row, 2 rows
-    assert_array_equal(grid[1:4, 1:4], components[0].reshape(3, 3) / 9)
-    assert grid.max() == 1 and grid.min() == -1
-    assert np.all(grid[0] == -1)  # padding
-    with pytest.raises(ValueError, match="not square"):
-        filter_grid(np.ones((2, 10)))
-    assert filter_grid(np.ones((2, 10)), image_shape=(2, 5)).shape == (4, 13)
+def test_pipeline_standard_scaler_stacked_classifier(digits):
+    X, y = digits
+    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    pipe = make_pipeline(
+        StandardScaler(),
+        StackedAEClassifier((50,), pretrain_max_iter=50, max_iter=100, random_state=0),
+    ).fit(X_train, y_train)
+    # Standardised input is not in [0, 1]: the first layer decodes linearly.
+    assert pipe[-1].autoencoders_[0].decoder_ == "linear"
+    assert pipe.score(X_test, y_test) > 0.9
 
 
-def test_display_network_draws_the_grid(small_digits):
-    import matplotlib
+def test_grid_search_in_parallel(small_digits):
+    X, y = small_digits
+    grid = {
+        "hidden_layer_sizes": [(16,), (32, 16)],
+        "alpha": [1e-4, 1e-2],
+        "sparsity_target": [0.05, 0.2],
+    }
+    search = GridSearchCV(
+        StackedAEClassifier(pretrain_max_iter=20, max_iter=40, random_state=0),
+        grid,
+        cv=3,
+        n_jobs=2,
+    ).fit(X, y)
+    assert len(search.cv_results_["params"]) == 8
+    scores = search.cv_results_["mean_test_score"]
+    assert np.all((scores >= 0) & (scores <= 1))
+    assert search.best_score_ > 0.8  # ten classes: chance is 0.1
+    assert search.best_score_ == np.max(search.cv_results_["mean_test_score"])
+    assert search.best_estimator_.get_params()["alpha"] == search.best_params_["alpha"]
+    # The parallel run agrees with a sequential one.
+    sequential = GridSearchCV(search.estimator, grid, cv=3, n_jobs=1).fit(X, y)
+    assert sequential.best_params_ == search.best_params_
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
-    from skstackedae.plotting import display_network
-
-    ae = SparseAutoencoder(16, max_iter=5, random_state=0).fit(small_digits[0])
-    fig, ax = plt.subplots()
-    image = display_network(ae.components_, ax=ax)
-    assert_array_equal(image.get_array(), filter_grid(ae.components_))
-    plt.close(fig)
+def test_clone_copies_parameters_not_fitted_state(small_digits):
+    X, y = small_digits
+    clf = StackedAEClassifier((10,), alpha=0.01, pretrain_max_iter=5, max_iter=5, random_state=0)
+    clf.fit(X, y)
+    copy = clone(clf)
+    assert copy.get_params() == clf.get_params()
+    assert not hasattr(copy, "coefs_")
+    assert_array_equal(copy.fit(X, y).predict(X), clf.predict(X))

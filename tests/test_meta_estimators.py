@@ -28,12 +28,7 @@ from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from sklearn.semi_supervised import SelfTrainingClassifier
 from threadpoolctl import threadpool_info
 
-from skstackedae import SparseAutoencoder, StackedAEClassifier
-
-
-def small_classifier(**params):
-    defaults = dict(hidden_layer_sizes=(24,), pretrain_max_iter=20, max_iter=60, random_state=0)
-    return StackedAEClassifier(**{**defaults, **params})
+from skstackedae import SparseAutoencoder
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +44,7 @@ def _thread_settings():
     return [(lib["filepath"], lib["num_threads"]) for lib in threadpool_info()]
 
 
-def test_calibrated_classifier_cv(split):
+def test_calibrated_classifier_cv(small_classifier, split):
     X_train, X_test, y_train, y_test = split
     model = CalibratedClassifierCV(small_classifier(), cv=3).fit(X_train, y_train)
     assert len(model.calibrated_classifiers_) == 3
@@ -58,7 +53,7 @@ def test_calibrated_classifier_cv(split):
     assert model.score(X_test, y_test) > 0.85
 
 
-def test_stacking_classifier(split):
+def test_stacking_classifier(small_classifier, split):
     X_train, X_test, y_train, y_test = split
     model = StackingClassifier(
         [("sae", small_classifier()), ("lr", LogisticRegression(max_iter=2000))],
@@ -69,7 +64,7 @@ def test_stacking_classifier(split):
     assert model.score(X_test, y_test) > 0.9
 
 
-def test_soft_voting_classifier(split):
+def test_soft_voting_classifier(small_classifier, split):
     X_train, X_test, y_train, y_test = split
     sae, lr = small_classifier(), LogisticRegression(max_iter=2000)
     model = VotingClassifier([("sae", sae), ("lr", lr)], voting="soft").fit(X_train, y_train)
@@ -79,7 +74,7 @@ def test_soft_voting_classifier(split):
     assert model.score(X_test, y_test) > 0.9
 
 
-def test_one_vs_rest_classifier(split):
+def test_one_vs_rest_classifier(small_classifier, split):
     X_train, X_test, y_train, y_test = split
     model = OneVsRestClassifier(small_classifier(hidden_layer_sizes=(8,))).fit(X_train, y_train)
     assert len(model.estimators_) == 10
@@ -87,7 +82,7 @@ def test_one_vs_rest_classifier(split):
     assert model.score(X_test, y_test) > 0.85
 
 
-def test_bagging_classifier(split):
+def test_bagging_classifier(small_classifier, split):
     X_train, X_test, y_train, y_test = split
     model = BaggingClassifier(
         small_classifier(), n_estimators=3, max_samples=0.8, random_state=0
@@ -98,7 +93,7 @@ def test_bagging_classifier(split):
     assert model.score(X_test, y_test) > 0.85
 
 
-def test_self_training_classifier(split):
+def test_self_training_classifier(small_classifier, split):
     X_train, X_test, y_train, y_test = split
     rng = np.random.RandomState(0)
     y_partial = y_train.copy()
@@ -112,7 +107,7 @@ def test_self_training_classifier(split):
     assert model.score(X_test, y_test) > 0.85
 
 
-def test_cross_validate_with_several_scorers(split):
+def test_cross_validate_with_several_scorers(small_classifier, split):
     X_train, _, y_train, _ = split
     scores = cross_validate(
         small_classifier(),
@@ -130,7 +125,7 @@ def test_cross_validate_with_several_scorers(split):
 
 
 @pytest.mark.parametrize("backend", ["loky", "threading"])
-def test_searches_on_parallel_backends_restore_thread_settings(split, backend):
+def test_searches_on_parallel_backends_restore_thread_settings(small_classifier, split, backend):
     X_train, X_test, y_train, y_test = split
     before = _thread_settings()
     with parallel_config(backend=backend, n_jobs=2):
@@ -157,7 +152,7 @@ def test_searches_on_parallel_backends_restore_thread_settings(split, backend):
     assert randomized.score(X_test, y_test) > 0.85
 
 
-def test_permutation_importance_finds_the_informative_pixels(split):
+def test_permutation_importance_finds_the_informative_pixels(small_classifier, split):
     X_train, X_test, y_train, y_test = split
     # Eight columns of noise beside the 64 pixels.
     rng = np.random.RandomState(0)
@@ -221,7 +216,7 @@ def test_cached_pipeline_reuses_the_fitted_autoencoder(split, tmp_path):
 
 
 @pytest.mark.parametrize("output", ["pandas", "polars"])
-def test_global_output_setting_in_a_pipeline(split, output):
+def test_global_output_setting_in_a_pipeline(small_classifier, split, output):
     pytest.importorskip(output)
     X_train, X_test, y_train, y_test = split
     expected = make_pipeline(StandardScaler(), small_classifier()).fit(X_train, y_train)

@@ -2,20 +2,21 @@
 equal the estimator's on rows not used in training."""
 
 import numpy as np
-import onnxruntime as rt
 import pytest
-from skl2onnx import to_onnx
 from sklearn.datasets import make_friedman1, make_multilabel_classification
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
-import skstackedae.onnx  # noqa: F401  (registers the converters)
 from skstackedae import (
     SparseAutoencoder,
     StackedAEClassifier,
     StackedAERegressor,
     StackedAutoencoder,
 )
+
+rt = pytest.importorskip("onnxruntime")
+to_onnx = pytest.importorskip("skl2onnx").to_onnx
+pytest.importorskip("skstackedae.onnx")  # registers the converters
 
 TOLERANCE = dict(rtol=1e-5, atol=1e-5)
 

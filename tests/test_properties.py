@@ -1,12 +1,19 @@
 """Property-based tests over shapes, dtypes and value ranges (hypothesis)."""
 
+import warnings
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from hypothesis.extra.numpy import arrays
+import pytest
+from sklearn.datasets import make_blobs
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 from skstackedae import SparseAutoencoder, StackedAEClassifier
+
+hypothesis = pytest.importorskip("hypothesis")
+HealthCheck, given, settings = hypothesis.HealthCheck, hypothesis.given, hypothesis.settings
+st = hypothesis.strategies
+arrays = pytest.importorskip("hypothesis.extra.numpy").arrays
 
 SETTINGS = settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -69,3 +76,44 @@ def test_transform_range_and_round_trip_shape(data, n_components):
     np.testing.assert_allclose(
         ae.transform(X[order]), H[order], rtol=1e-5 if X.dtype == np.float32 else 1e-12
     )
+
+
+def constant_warnings(record):
+    return [str(w.message) for w in record if issubclass(w.category, ConvergenceWarning)
+            and ("constant" in str(w.message) or "class prior" in str(w.message))]
+
+
+REPRESENTATIONS = {
+    "unit interval": lambda X: MinMaxScaler().fit_transform(X),
+    "standardised": lambda X: StandardScaler().fit_transform(X),
+    "raw counts": lambda X: np.round(np.abs(X) * 3),
+}
+
+
+@settings(
+    max_examples=6, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
+@given(
+    n_features=st.integers(2, 64),
+    n_classes=st.integers(2, 26),
+    representation=st.sampled_from(sorted(REPRESENTATIONS)),
+    seed=st.integers(0, 1000),
+)
+@pytest.mark.slow
+def test_defaults_learn_well_separated_problems(n_features, n_classes, representation, seed):
+    X, y = make_blobs(
+        n_samples=20 * n_classes,
+        n_features=n_features,
+        centers=n_classes,
+        cluster_std=1.0,
+        center_box=(-10, 10),
+        random_state=seed,
+    )
+    X = REPRESENTATIONS[representation](X)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        clf = StackedAEClassifier(random_state=0).fit(X, y)
+    accuracy = clf.score(X, y)
+    at_prior = np.ptp(clf.predict_proba(X), axis=0).max() < 0.01
+    assert not at_prior or constant_warnings(record), "at the prior without a warning"
+    assert accuracy >= 0.9, (n_features, n_classes, representation, accuracy)

@@ -1,3 +1,7 @@
+"""SparseAutoencoder: its fit, codes and reconstruction, the "auto" penalty
+weights, mini-batch training, partial_fit and early stopping."""
+
+import copy
 import re
 
 import numpy as np
@@ -6,7 +10,20 @@ from numpy.testing import assert_allclose, assert_array_equal
 from scipy.special import expit
 from sklearn.exceptions import ConvergenceWarning
 
-from skstackedae import SparseAutoencoder
+import skstackedae
+import skstackedae._sparse_autoencoder
+import skstackedae._stacked_base
+from skstackedae import (
+    SparseAutoencoder,
+    StackedAEClassifier,
+)
+from skstackedae._network import kl_divergence, total_variance
+from skstackedae._sparse_autoencoder import (
+    UFLDL_INPUT_VARIANCE,
+    auto_penalty_weights,
+    reconstruction_r2,
+)
+from skstackedae.exceptions import NonFiniteLossError
 
 
 def test_fitted_attributes_and_shapes(small_digits):
@@ -154,3 +171,199 @@ def test_verbose_reports_iterations(small_digits, capsys):
     SparseAutoencoder(n_components=5, max_iter=3, verbose=1, random_state=0).fit(X)
     out = capsys.readouterr().out
     assert re.search(r"iteration 3, loss = [0-9.]+, elapsed = [0-9.]+s", out)
+
+
+def test_auto_weights_are_ufldls_on_mnists_variance_and_scale_with_it():
+    rng = np.random.RandomState(0)
+    X = rng.rand(50, 8)
+    X *= np.sqrt(UFLDL_INPUT_VARIANCE / total_variance(X))  # MNIST's total variance
+    assert auto_penalty_weights(total_variance(X)) == pytest.approx((3e-3, 3.0), rel=1e-10)
+    # A tenth of the variance, a tenth of the weights.
+    assert auto_penalty_weights(total_variance(X / np.sqrt(10))) == pytest.approx(
+        (3e-4, 0.3), rel=1e-10
+    )
+
+
+def test_sparse_autoencoder_resolves_auto_and_keeps_numbers(digits):
+    X = digits[0][:200]
+    ae = SparseAutoencoder(8, max_iter=5, random_state=0).fit(X)
+    assert (ae.alpha_, ae.sparsity_weight_) == pytest.approx(
+        auto_penalty_weights(total_variance(X))
+    )
+    assert ae.alpha == "auto" and ae.sparsity_weight == "auto"  # parameters untouched
+    ae = SparseAutoencoder(8, alpha=1e-3, sparsity_weight=0.5, max_iter=5).fit(X)
+    assert (ae.alpha_, ae.sparsity_weight_) == (1e-3, 0.5)
+    # The fitted cost is UFLDL's with the resolved values: same model as numbers.
+    auto = SparseAutoencoder(8, max_iter=5, random_state=0).fit(X)
+    alpha, beta = auto_penalty_weights(total_variance(X))
+    explicit = SparseAutoencoder(
+        8, alpha=alpha, sparsity_weight=beta, max_iter=5, random_state=0
+    ).fit(X)
+    np.testing.assert_array_equal(auto.coefs_[0], explicit.coefs_[0])
+
+
+def test_partial_fit_keeps_the_first_chunks_auto_weights(digits):
+    X = digits[0][:200]
+    ae = SparseAutoencoder(8, solver="adam", random_state=0).partial_fit(X[:100])
+    first = (ae.alpha_, ae.sparsity_weight_)
+    ae.partial_fit(X[100:] * 0.5)
+    assert (ae.alpha_, ae.sparsity_weight_) == first
+    assert ae.reconstruction_r2_ is None
+
+
+def test_reconstruction_r2_is_one_minus_squared_error_over_total_variance(digits):
+    X = digits[0][:200]
+    ae = SparseAutoencoder(16, max_iter=30, random_state=0).fit(X)
+    error = ((ae.inverse_transform(ae.transform(X)) - X) ** 2).sum()
+    expected = 1 - error / ((X - X.mean(axis=0)) ** 2).sum()
+    assert ae.reconstruction_r2_ == pytest.approx(expected, rel=1e-9)
+    assert reconstruction_r2(np.ones((5, 3)), None, None, "linear") == 1.0  # constant input
+
+
+@pytest.mark.parametrize("solver, rate", [("adam", 1e-2), ("sgd", 0.1)])
+def test_minibatch_autoencoder_learns(small_digits, solver, rate):
+    X, _ = small_digits
+    short = SparseAutoencoder(
+        20, solver=solver, learning_rate_init=rate, max_iter=1, random_state=0
+    ).fit(X)
+    long = SparseAutoencoder(
+        20, solver=solver, learning_rate_init=rate, max_iter=60, random_state=0
+    ).fit(X)
+    assert long.score(X) > short.score(X)
+    assert len(long.loss_curve_) == long.n_iter_
+    assert long.loss_curve_[-1] < long.loss_curve_[0]
+
+
+def test_lbfgs_has_no_partial_fit():
+    assert not hasattr(SparseAutoencoder(), "partial_fit")
+    assert hasattr(SparseAutoencoder(solver="adam"), "partial_fit")
+    assert not hasattr(StackedAEClassifier(solver="adam"), "partial_fit")
+
+
+def test_partial_fit_over_memmap_chunks(tmp_path, digits):
+    X, _ = digits
+    path = tmp_path / "X.npy"
+    np.save(path, X.astype(np.float32))
+    X_map = np.load(path, mmap_mode="r")  # read-only, never loaded whole
+    ae = SparseAutoencoder(30, solver="adam", learning_rate_init=1e-2, random_state=0)
+    scores = []
+    for _ in range(4):
+        for begin in range(0, X_map.shape[0], 300):
+            ae.partial_fit(X_map[begin : begin + 300])
+        scores.append(ae.score(X_map))
+    assert ae.n_iter_ == 4 * 6
+    assert len(ae.loss_curve_) == ae.n_iter_
+    assert ae.coefs_[0].dtype == np.float32
+    assert scores[-1] > scores[0]
+
+
+def test_one_partial_fit_is_one_epoch_of_fit(small_digits):
+    X, _ = small_digits
+    params = dict(n_components=10, solver="sgd", shuffle=False, random_state=0)
+    incremental = SparseAutoencoder(**params).partial_fit(X)
+    full = SparseAutoencoder(max_iter=1, **params).fit(X)
+    for a, b in zip(incremental.coefs_ + incremental.intercepts_, full.coefs_ + full.intercepts_):
+        assert_array_equal(a, b)
+
+
+def test_partial_fit_rejects_a_new_feature_count(small_digits):
+    X, _ = small_digits
+    ae = SparseAutoencoder(5, solver="adam", random_state=0).partial_fit(X)
+    with pytest.raises(
+        ValueError, match="X has 10 features, but SparseAutoencoder is expecting 64"
+    ):
+        ae.partial_fit(X[:, :10])
+
+
+def test_autoencoder_early_stopping_on_sparse_input(small_digits):
+    import scipy.sparse as sp
+
+    X, _ = small_digits
+    ae = SparseAutoencoder(
+        10,
+        solver="adam",
+        learning_rate_init=1e-2,
+        early_stopping=True,
+        n_iter_no_change=3,
+        max_iter=100,
+        random_state=0,
+    ).fit(sp.csr_matrix(X))
+    assert len(ae.validation_scores_) == ae.n_iter_
+    assert ae.best_validation_score_ == max(ae.validation_scores_) < 0
+
+
+def test_non_finite_autoencoder_loss_names_the_phase(small_digits, monkeypatch):
+    X, _ = small_digits
+    monkeypatch.setattr(
+        skstackedae._sparse_autoencoder, "autoencoder_loss_grad", lambda *a, **k: np.inf
+    )
+    ae = SparseAutoencoder(5, random_state=0)
+    with pytest.raises(NonFiniteLossError, match=r"SparseAutoencoder\(5\) phase became inf"):
+        ae.fit(X)
+    assert not hasattr(ae, "coefs_") and not hasattr(ae, "n_features_in_")
+
+
+def test_saturated_units_give_a_finite_sparsity_penalty(small_digits):
+    X, _ = small_digits
+    # Every hidden unit stuck at 0 or 1: the KL term is large but finite.
+    ae = SparseAutoencoder(4, max_iter=1, random_state=0).fit(X)
+    ae.coefs_[0][...] = 0
+    ae.intercepts_[0][...] = [-1e4, 1e4, -1e4, 1e4]
+    H = ae.transform(X)
+    assert_array_equal(np.unique(H), [0.0, 1.0])
+    from skstackedae._network import autoencoder_loss_grad
+
+    grads = [np.empty_like(a) for a in ae.coefs_ + ae.intercepts_]
+    loss = autoencoder_loss_grad(
+        ae.coefs_,
+        ae.intercepts_,
+        X,
+        X,
+        alpha=3e-3,
+        sparsity_target=0.1,
+        sparsity_weight=3.0,
+        decoder="logistic",
+        coef_grads=grads[:2],
+        intercept_grads=grads[2:],
+    )
+    assert np.isfinite(loss) and all(np.all(np.isfinite(g)) for g in grads)
+    # Large (each unit is as far from rho = 0.1 as the clip allows) but finite.
+    assert loss > 3.0 * 4 * 10
+    assert np.isfinite(kl_divergence(0.1, np.array([1e-300])))
+
+
+# 3. A partial_fit that fails half-way leaves no trace.
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+def test_failed_partial_fit_leaves_the_optimiser_and_generator_untouched(
+    small_digits, monkeypatch, solver
+):
+    X, _ = small_digits
+    chunks = [X[:200], X[200:]]
+    params = dict(n_components=8, solver=solver, batch_size=50, corruption=0.2, random_state=0)
+    reference = SparseAutoencoder(**params).partial_fit(chunks[0])
+    survivor = copy.deepcopy(reference)
+
+    real = skstackedae._sparse_autoencoder.autoencoder_loss_grad
+    calls = []
+
+    def fail_on_third_batch(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise FloatingPointError("injected failure half-way through the chunk")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(
+        skstackedae._sparse_autoencoder, "autoencoder_loss_grad", fail_on_third_batch
+    )
+    with pytest.raises(FloatingPointError, match="injected"):
+        survivor.partial_fit(chunks[1])
+    monkeypatch.setattr(skstackedae._sparse_autoencoder, "autoencoder_loss_grad", real)
+
+    # The next chunk continues exactly as if the failed call never happened.
+    reference.partial_fit(chunks[1])
+    survivor.partial_fit(chunks[1])
+    for a, b in zip(
+        reference.coefs_ + reference.intercepts_, survivor.coefs_ + survivor.intercepts_
+    ):
+        assert_array_equal(a, b)
+    assert survivor.n_iter_ == reference.n_iter_ == 2

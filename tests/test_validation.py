@@ -3,7 +3,6 @@
 import warnings
 
 import numpy as np
-import pandas as pd
 import pytest
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
@@ -190,6 +189,7 @@ def test_wrong_number_of_features_after_fit(small_digits, name, method):
     "name, method", [("SparseAutoencoder", "transform"), ("StackedAEClassifier", "predict")]
 )
 def test_renamed_dataframe_columns_are_rejected(small_digits, name, method):
+    pd = pytest.importorskip("pandas")
     X, y = small_digits
     frame = pd.DataFrame(X, columns=_column_names(64))
     estimator = _fit(name, frame, y)

@@ -1,13 +1,26 @@
-"""Semi-supervised StackedAEClassifier: unlabeled_label and the joint cost."""
+"""StackedAEClassifier: its network and targets (labels, multilabel,
+class_weight), unlabeled rows (semi-supervised learning), mini-batch training
+and the UFLDL reference behaviour on the digits."""
+
+import warnings
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
+import sklearn
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
+from sklearn.datasets import make_multilabel_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, KFold, cross_val_score, train_test_split
+from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
+from sklearn.utils.class_weight import compute_sample_weight
 
+import skstackedae
+import skstackedae._base
+import skstackedae._sparse_autoencoder
 import skstackedae._stacked_base
 from skstackedae import StackedAEClassifier
 
@@ -29,6 +42,91 @@ def semi_digits():
     labeled = np.concatenate([np.flatnonzero(y == c)[:10] for c in range(10)])
     y_semi[labeled] = y[labeled]
     return X, y, y_semi
+
+
+@pytest.fixture
+def data(small_digits):
+    X, y = small_digits
+    return X[:150], y[:150]
+
+
+SMALL = dict(hidden_layer_sizes=(8,), pretrain_max_iter=20, max_iter=40, random_state=0)
+
+
+@pytest.fixture
+def multilabel():
+    X, Y = make_multilabel_classification(n_samples=300, n_features=20, n_classes=4, random_state=0)
+    return X / X.max(), Y
+
+
+def test_network_layout(small_classifier, small_digits):
+    X, y = small_digits
+    clf = small_classifier().fit(X, y)  # two hidden layers, 16 and 8 units
+    assert [W.shape for W in clf.coefs_] == [(64, 16), (16, 8), (8, 10)]
+    assert [b.shape for b in clf.intercepts_] == [(16,), (8,), (10,)]
+    assert clf.n_layers_ == 4
+    assert clf.n_features_in_ == 64
+    assert_array_equal(clf.classes_, np.arange(10))
+    # Greedy pretraining: each autoencoder was trained on the codes below it.
+    first, second = clf.autoencoders_
+    assert first.n_features_in_ == 64 and first.n_components == 16
+    assert second.n_features_in_ == 16 and second.n_components == 8
+    assert first.alpha == clf.pretrain_alpha
+    assert len(clf.loss_curve_) == clf.n_iter_
+    assert_allclose(clf.loss_, clf.loss_curve_[-1])
+
+
+def test_warm_start_rejects_new_classes(small_classifier, small_digits):
+    X, y = small_digits
+    clf = small_classifier(warm_start=True).fit(X, y)
+    with pytest.raises(ValueError, match="same classes|classes seen"):
+        clf.fit(X[y < 5], y[y < 5])
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        np.array(["seven", "one"]),
+        np.array([-1, 1]),
+        np.array(["a", "b", "c"]),
+        np.array([1.0, 2.0, 7.0]),
+    ],
+    ids=["str-binary", "int-binary", "str-3", "float-3"],
+)
+def test_label_types(small_classifier, small_digits, labels):
+    X, y = small_digits
+    mask = y < len(labels)
+    X, y = X[mask], labels[y[mask]]
+    clf = small_classifier().fit(X, y)
+    assert_array_equal(clf.classes_, np.unique(labels))
+    proba = clf.predict_proba(X)
+    assert proba.shape == (X.shape[0], len(labels))
+    assert_allclose(proba.sum(axis=1), 1)
+    assert_allclose(np.log(proba), clf.predict_log_proba(X))
+    pred = clf.predict(X)
+    assert pred.dtype == y.dtype
+    assert_array_equal(pred, clf.classes_[np.argmax(proba, axis=1)])
+    assert clf.score(X, y) > 0.9
+
+
+def test_continuous_targets_are_rejected(small_classifier, small_digits):
+    X, _ = small_digits
+    with pytest.raises(ValueError, match="Unknown label type"):
+        small_classifier().fit(X, np.linspace(0, 1, X.shape[0]))
+
+
+def test_one_class_is_rejected(small_classifier, small_digits):
+    X, _ = small_digits
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        small_classifier().fit(X, np.zeros(X.shape[0]))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_dtype_is_kept_through_the_network(small_classifier, small_digits, dtype):
+    X, y = small_digits
+    clf = small_classifier().fit(X.astype(dtype), y)
+    assert all(W.dtype == dtype for W in clf.coefs_ + clf.intercepts_)
+    assert clf.predict_proba(X.astype(dtype)).dtype == dtype
 
 
 def test_unlabeled_label_is_not_a_class(semi_digits):
@@ -269,3 +367,192 @@ def test_unlabeled_rows_help_with_few_labels():
     supervised = StackedAEClassifier(**params).fit(X_pool[labeled], y_pool[labeled])
     semi = StackedAEClassifier(**params, unlabeled_label=-1).fit(X_pool, y_semi)
     assert semi.score(X_test, y_test) > supervised.score(X_test, y_test) + 0.02
+
+
+def test_balanced_class_weight_equals_its_sample_weights(data):
+    X, y = data
+    a = StackedAEClassifier(**SMALL, class_weight="balanced").fit(X, y)
+    b = StackedAEClassifier(**SMALL).fit(X, y, sample_weight=compute_sample_weight("balanced", y))
+    np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), rtol=1e-7, atol=1e-9)
+
+
+def test_class_weight_dict_is_keyed_by_label_and_multiplies_sample_weight(data):
+    X, y = data
+    labels = np.array([f"digit{d}" for d in y])
+    weights = np.arange(X.shape[0]) % 2 + 1.0
+    a = StackedAEClassifier(**SMALL, class_weight={"digit3": 5.0})
+    a.fit(X, labels, sample_weight=weights)
+    b = StackedAEClassifier(**SMALL).fit(
+        X, labels, sample_weight=weights * np.where(y == 3, 5.0, 1.0)
+    )
+    np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), rtol=1e-7, atol=1e-9)
+    with pytest.raises(ValueError, match="class_weight has keys"):
+        StackedAEClassifier(**SMALL, class_weight={"digit11": 2.0}).fit(X, labels)
+
+
+def test_balanced_class_weight_counts_labeled_rows_only(data):
+    X, y = data
+    y_semi = y.copy()
+    y_semi[30:] = -1
+    model = StackedAEClassifier(**SMALL, unlabeled_label=-1, class_weight="balanced")
+    model.fit(X, y_semi)
+    assert list(model.classes_) == sorted(set(y[:30]))
+
+
+def test_multilabel_fit_predict_and_proba(multilabel):
+    X, Y = multilabel
+    model = StackedAEClassifier((20,), pretrain_max_iter=30, max_iter=100, random_state=0).fit(X, Y)
+    assert model.out_activation_ == "logistic"
+    np.testing.assert_array_equal(model.classes_, np.arange(4))
+    proba = model.predict_proba(X)
+    assert proba.shape == Y.shape and np.all((proba > 0) & (proba < 1))
+    # Not a softmax: the labels' probabilities do not sum to one.
+    assert not np.allclose(proba.sum(axis=1), 1)
+    predicted = model.predict(X)
+    np.testing.assert_array_equal(predicted, (proba > 0.5).astype(int))
+    np.testing.assert_allclose(model.predict_log_proba(X), np.log(proba))
+    # Better than always predicting each label's majority value.
+    majority = (Y.mean(axis=0) > 0.5).astype(int)
+    assert model.score(X, Y) > np.mean(np.all(Y == majority, axis=1)) + 0.2
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (dict(unlabeled_label=-1), "unlabeled_label is for single-label y"),
+        (dict(class_weight="balanced"), "class_weight is for single-label y"),
+    ],
+)
+def test_multilabel_refuses_single_label_options(multilabel, params, match):
+    X, Y = multilabel
+    with pytest.raises(ValueError, match=match):
+        StackedAEClassifier(**SMALL, **params).fit(X, Y)
+
+
+@pytest.mark.parametrize("solver, rate", [("adam", 1e-2), ("sgd", 0.05)])
+def test_minibatch_classifier_accuracy(digits, solver, rate):
+    X, y = digits
+    X_train, X_test, y_train, y_test = train_test_split(X, y, stratify=y, random_state=0)
+    clf = StackedAEClassifier(
+        (64,),
+        solver=solver,
+        learning_rate_init=rate,
+        pretrain_alpha=1e-3,
+        pretrain_max_iter=20,
+        max_iter=60,
+        random_state=0,
+    ).fit(X_train, y_train)
+    assert clf.score(X_test, y_test) > 0.9
+    assert clf.validation_scores_ is None
+
+
+def test_classifier_early_stopping(digits):
+    X, y = digits
+    clf = StackedAEClassifier(
+        (32,),
+        solver="adam",
+        learning_rate_init=1e-2,
+        early_stopping=True,
+        n_iter_no_change=3,
+        pretrain_max_iter=10,
+        max_iter=200,
+        random_state=0,
+    ).fit(X, y)
+    assert clf.n_iter_ < 200
+    assert len(clf.validation_scores_) == clf.n_iter_
+    assert clf.best_validation_score_ == max(clf.validation_scores_)
+    assert 0.85 < clf.best_validation_score_ <= 1.0
+
+
+@pytest.mark.slow
+def test_fine_tuning_beats_pretraining_and_logistic_regression(digits):
+    X, y = digits  # scaled to [0, 1]
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.25, stratify=y, random_state=0
+    )
+    # pretrain_alpha=1e-3: digits have 64 pixels to MNIST's 784, and UFLDL's
+    # 3e-3 flattens the second layer's codes on so little reconstruction error.
+    clf = StackedAEClassifier(
+        hidden_layer_sizes=(100, 100), pretrain_alpha=1e-3, pretrain_max_iter=200,
+        max_iter=200, fine_tune=False, random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        before = clf.fit(X_train, y_train).score(X_test, y_test)
+        # Fine-tune the same pretrained network.
+        after = clf.set_params(fine_tune=True, warm_start=True).fit(X_train, y_train)
+        after = after.score(X_test, y_test)
+
+    raw = LogisticRegression(max_iter=5000).fit(X_train * 16, y_train)
+    baseline = raw.score(X_test * 16, y_test)
+    assert after > before
+    assert after > baseline
+    assert after > 0.96
+
+
+def test_alpha_converts_to_mlpclassifier_alpha_times_n_samples(small_digits):
+    # The documented conversion: MLPClassifier(alpha=a) on n rows has the
+    # L-BFGS objective of StackedAEClassifier(alpha=a / n).
+    X, y = small_digits
+    n = X.shape[0]
+    mlp_alpha = 0.5
+    mlp = MLPClassifier(
+        (8,), activation="logistic", alpha=mlp_alpha, solver="lbfgs", max_iter=1, random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        mlp.fit(X, y)
+    ours = StackedAEClassifier(
+        (8,), alpha=mlp_alpha / n, max_iter=1, pretrain_max_iter=1, random_state=0
+    ).fit(X, y)
+    from sklearn.neural_network._multilayer_perceptron import _pack
+
+    # MLPClassifier's own loss at its weights, and ours at the same weights.
+    mlp_loss, _ = mlp._loss_grad_lbfgs(
+        _pack(mlp.coefs_, mlp.intercepts_),
+        X,
+        mlp._label_binarizer.transform(y),
+        None,
+        [X] + [None] * 2,
+        [None] * 2,
+        [np.empty_like(W) for W in mlp.coefs_],
+        [np.empty_like(b) for b in mlp.intercepts_],
+    )
+    ours.coefs_, ours.intercepts_ = list(mlp.coefs_), list(mlp.intercepts_)
+    grads = [np.empty_like(p) for p in mlp.coefs_ + mlp.intercepts_]
+    our_loss = skstackedae._stacked_base.network_loss_grad(
+        ours.coefs_,
+        ours.intercepts_,
+        X,
+        y,
+        alpha=ours.alpha,
+        coef_grads=grads[:2],
+        intercept_grads=grads[2:],
+    )
+    np.testing.assert_allclose(our_loss, mlp_loss, rtol=1e-10)
+    for name in ("StackedAEClassifier",):
+        doc = getattr(skstackedae, name).__doc__
+        assert "n_samples" in doc[doc.index("alpha :") : doc.index("pretrain_max_iter :")]
+
+
+# 1. The global output configuration must not reach inside a fit.
+@pytest.mark.parametrize("output", ["pandas", "polars"])
+@pytest.mark.parametrize("solver", ["lbfgs", "adam"])
+def test_fit_ignores_the_global_transform_output(small_classifier, small_digits, output, solver):
+    pytest.importorskip(output)
+    X, y = small_digits
+    expected = small_classifier(solver=solver).fit(X, y).predict_proba(X)
+    with sklearn.config_context(transform_output=output):
+        clf = small_classifier(solver=solver).fit(X, y)
+    assert_array_equal(clf.predict_proba(X), expected)
+
+
+def test_softmax_is_stable_for_huge_logits(small_classifier, small_digits):
+    X, y = small_digits
+    clf = small_classifier().fit(X, y)
+    clf.coefs_[-1] *= 1e6
+    log_proba = clf.predict_log_proba(X)
+    assert np.all(np.isfinite(log_proba)) and np.all(log_proba <= 0)
+    proba = clf.predict_proba(X)
+    assert np.all(np.isfinite(proba))
+    np.testing.assert_allclose(proba.sum(axis=1), 1)

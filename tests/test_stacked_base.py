@@ -1,0 +1,463 @@
+"""BaseStackedAE, shared by the three stacks: the pretraining parameter table,
+the "auto" defaults and collapse detection, the phases and their warnings,
+warm start, all-or-nothing fits, Ctrl-C and early stopping."""
+
+import inspect
+import re
+import warnings
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPClassifier
+from sklearn.preprocessing import MinMaxScaler
+
+import skstackedae
+import skstackedae._base
+import skstackedae._sparse_autoencoder
+import skstackedae._stacked_base
+from skstackedae import (
+    SparseAutoencoder,
+    StackedAEClassifier,
+    StackedAERegressor,
+    StackedAutoencoder,
+)
+from skstackedae._network import network_loss_grad
+from skstackedae._stacked_base import PRETRAIN_PARAMETERS
+from skstackedae.exceptions import NonFiniteLossError
+
+# The pretraining defaults where a stack departs from SparseAutoencoder's:
+# 50 iterations per layer (fine-tuning follows), and no sparsity penalty for
+# the regressor and the deep autoencoder.
+STACK_DEFAULTS_UNLIKE_SPARSE_AUTOENCODER = {
+    StackedAEClassifier: {"pretrain_max_iter": 50},
+    StackedAERegressor: {"pretrain_max_iter": 50, "sparsity_weight": 0.0},
+    StackedAutoencoder: {"pretrain_max_iter": 50, "sparsity_weight": 0.0},
+}
+
+
+def _defaults(cls):
+    return {
+        name: p.default
+        for name, p in inspect.signature(cls.__init__).parameters.items()
+        if p.default is not inspect.Parameter.empty
+    }
+
+
+STACKS = [StackedAEClassifier, StackedAERegressor, StackedAutoencoder]
+
+
+def constant_warnings(record):
+    return [str(w.message) for w in record if issubclass(w.category, ConvergenceWarning)
+            and ("constant" in str(w.message) or "class prior" in str(w.message))]
+
+
+def letter_like(n_samples=520, seed=0):
+    """UCI letter's shape: 16 integer features 0-15 scaled by MinMaxScaler
+    to [0, 1], 26 classes (UFLDL's fixed weights collapse on it)."""
+    X, y = make_classification(
+        n_samples=n_samples, n_features=16, n_informative=12, n_redundant=2,
+        n_classes=26, n_clusters_per_class=1, class_sep=2.0, random_state=seed,
+    )
+    X = np.round((X - X.min(0)) / (X.max(0) - X.min(0)) * 15)
+    return MinMaxScaler().fit_transform(X), y
+
+
+@pytest.mark.parametrize("cls", STACKS, ids=lambda c: c.__name__)
+def test_pretraining_table_defaults_agree_with_sparse_autoencoder(cls):
+    stacked, autoencoder = _defaults(cls), _defaults(SparseAutoencoder)
+    overrides = STACK_DEFAULTS_UNLIKE_SPARSE_AUTOENCODER[cls]
+    for name, ae_name in PRETRAIN_PARAMETERS.items():
+        expected = overrides.get(name, autoencoder[ae_name])
+        assert stacked[name] == expected, name
+    # Every override is a real difference, and every table entry is a
+    # parameter of both estimators with the same constraints.
+    for name, value in overrides.items():
+        assert value != autoencoder[PRETRAIN_PARAMETERS[name]]
+    for name, ae_name in PRETRAIN_PARAMETERS.items():
+        assert cls._parameter_constraints[name] is SparseAutoencoder._parameter_constraints[ae_name]
+
+
+def test_pretraining_forwards_every_table_parameter(small_digits):
+    X, y = small_digits
+    values = dict(
+        sparsity_target=0.2,
+        sparsity_weight=1.5,
+        pretrain_alpha=1e-3,
+        corruption=0.1,
+        decoder="linear",
+        pretrain_max_iter=3,
+        solver="adam",
+        tol=1e-3,
+        batch_size=64,
+        learning_rate_init=1e-2,
+        shuffle=False,
+        early_stopping=True,
+        validation_fraction=0.2,
+        n_iter_no_change=2,
+        verbose=0,
+    )
+    assert set(values) == set(PRETRAIN_PARAMETERS)
+    clf = StackedAEClassifier((5, 4), max_iter=2, random_state=0, **values).fit(X, y)
+    for autoencoder in clf.autoencoders_:
+        params = autoencoder.get_params()
+        for name, ae_name in PRETRAIN_PARAMETERS.items():
+            assert params[ae_name] == values[name], name
+    assert [ae.n_components for ae in clf.autoencoders_] == [5, 4]
+
+
+@pytest.mark.slow
+def test_letter_like_table_learns_at_the_defaults():
+    X, y = letter_like()
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        clf = StackedAEClassifier(random_state=0).fit(X, y)
+    assert not constant_warnings(record)
+    # UFLDL's fixed weights left it at chance (1/26) here.
+    assert clf.score(X, y) > 0.9
+    assert all(ae.reconstruction_r2_ > 0.3 for ae in clf.autoencoders_)
+
+
+def test_collapsed_codes_warn_and_the_layer_restarts():
+    X, y = letter_like()
+    with pytest.warns(ConvergenceWarning, match="codes are constant") as record:
+        clf = StackedAEClassifier(
+            (100,), pretrain_alpha=3e-3, sparsity_weight=3.0, random_state=0
+        ).fit(X, y)
+    messages = constant_warnings(record)
+    assert any("SparseAutoencoder(100)" in m and "alpha or sparsity_weight" in m for m in messages)
+    assert any("pretraining layer 1 of 1" in m and "random initialisation" in m for m in messages)
+    restarted = clf.autoencoders_[0]
+    assert restarted.reconstruction_r2_ < 0.01
+    np.testing.assert_array_equal(restarted.components_, restarted.coefs_[0].T)
+    # The random restart trains: far above chance (1/26) where the collapsed
+    # start stopped at once with the prior.
+    assert clf.score(X, y) > 0.5
+
+
+def test_a_classifier_at_the_prior_warns():
+    X, y = make_classification(
+        n_samples=300, n_features=8, n_classes=4, n_informative=4, random_state=0
+    )
+    X = MinMaxScaler().fit_transform(X)
+    with pytest.warns(ConvergenceWarning, match="class prior"):
+        clf = StackedAEClassifier((20,), alpha=10.0, random_state=0).fit(X, y)
+    proba = clf.predict_proba(X)
+    assert np.ptp(proba, axis=0).max() < 0.01
+
+
+def test_a_working_fit_does_not_warn_of_a_constant(small_digits):
+    X, y = small_digits
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        StackedAEClassifier((30,), random_state=0).fit(X, y)
+    assert not constant_warnings(record)
+
+
+def test_before_fine_tuning_the_network_is_the_pretrained_stack(small_classifier, small_digits):
+    X, y = small_digits
+    clf = small_classifier(fine_tune=False).fit(X, y)
+    for W, b, ae in zip(clf.coefs_, clf.intercepts_, clf.autoencoders_):
+        assert_array_equal(W, ae.coefs_[0])
+        assert_array_equal(b, ae.intercepts_[0])
+    assert clf.loss_curve_ == clf.softmax_loss_curve_
+    # Predictions are the softmax of the second autoencoder's codes.
+    codes = clf.autoencoders_[1].transform(clf.autoencoders_[0].transform(X))
+    logits = codes @ clf.coefs_[-1] + clf.intercepts_[-1]
+    assert_array_equal(clf.predict(X), np.argmax(logits, axis=1))
+
+
+def test_fine_tuning_changes_every_layer_and_lowers_the_loss(small_classifier, small_digits):
+    X, y = small_digits
+    before = small_classifier(fine_tune=False).fit(X, y)
+    after = small_classifier().fit(X, y)
+    for W_before, W_after in zip(before.coefs_, after.coefs_):
+        assert not np.allclose(W_before, W_after)
+    # The pretrained autoencoders are kept as they were.
+    assert_array_equal(after.autoencoders_[0].coefs_[0], before.coefs_[0])
+    # Fine-tuning's cost at its start (the unfine-tuned network; it also
+    # penalises the encoders' weights, which the softmax phase does not).
+    start = network_loss_grad(
+        before.coefs_, before.intercepts_, X, y, alpha=before.alpha,
+        coef_grads=[np.empty_like(W) for W in before.coefs_],
+        intercept_grads=[np.empty_like(b) for b in before.intercepts_],
+    )
+    assert start > before.softmax_loss_curve_[-1]
+    assert after.loss_curve_[0] < start
+    assert after.loss_ < after.loss_curve_[0]
+
+
+def test_warm_start_fine_tunes_the_fitted_network(small_classifier, small_digits):
+    # fine_tune=False then warm-started fine-tuning is the same computation
+    # as one full fit.
+    X, y = small_digits
+    staged = small_classifier(fine_tune=False).fit(X, y)
+    staged.set_params(fine_tune=True, warm_start=True).fit(X, y)
+    full = small_classifier().fit(X, y)
+    for W_staged, W_full in zip(staged.coefs_, full.coefs_):
+        assert_allclose(W_staged, W_full, rtol=1e-10, atol=1e-12)
+    assert staged.softmax_loss_curve_ == full.softmax_loss_curve_
+
+
+@pytest.mark.parametrize("sizes", [(), (10, 0), (10, -3), (2.5,), ("a",)])
+def test_bad_hidden_layer_sizes(small_classifier, small_digits, sizes):
+    X, y = small_digits
+    with pytest.raises((ValueError, TypeError), match="hidden_layer_sizes"):
+        small_classifier(hidden_layer_sizes=sizes).fit(X, y)
+
+
+def test_int_hidden_layer_sizes_means_one_layer(small_classifier, small_digits):
+    X, y = small_digits
+    clf = small_classifier(hidden_layer_sizes=15).fit(X, y)
+    assert [W.shape for W in clf.coefs_] == [(64, 15), (15, 10)]
+
+
+def test_failed_fit_leaves_the_fitted_model_unchanged(small_classifier, small_digits, monkeypatch):
+    X, y = small_digits
+    clf = small_classifier().fit(X, y)
+    expected = clf.predict_proba(X)
+    state = dict(vars(clf))
+    real_minimize = skstackedae._base.minimize
+
+    def fail_in_fine_tuning(*args, phase, **kwargs):
+        if phase == "fine-tuning":
+            raise FloatingPointError("injected failure")
+        return real_minimize(*args, phase=phase, **kwargs)
+
+    monkeypatch.setattr(skstackedae._base, "minimize", fail_in_fine_tuning)
+    with pytest.raises(FloatingPointError, match="injected"):
+        clf.set_params(random_state=1).fit(X, y)
+    assert {k: v for k, v in vars(clf).items() if k != "random_state"} == {
+        k: v for k, v in state.items() if k != "random_state"
+    }
+    assert_array_equal(clf.predict_proba(X), expected)
+
+
+def test_failed_first_fit_leaves_no_fitted_state(small_classifier, small_digits):
+    X, y = small_digits
+    clf = small_classifier()
+    with pytest.raises(ValueError):
+        clf.fit(X, np.zeros(X.shape[0]))
+    assert vars(clf) == vars(small_classifier())
+
+
+def test_failed_refit_on_other_data_keeps_the_old_feature_count(small_classifier, small_digits):
+    X, y = small_digits
+    clf = small_classifier().fit(X, y)
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        clf.fit(X[:, :10], np.zeros(X.shape[0]))
+    assert clf.n_features_in_ == 64
+    assert clf.predict(X).shape == (X.shape[0],)
+
+
+def test_convergence_warnings_name_each_phase(small_classifier, small_digits):
+    X, y = small_digits
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        small_classifier(pretrain_max_iter=2, max_iter=2).fit(X, y)
+    messages = [str(w.message) for w in caught if w.category is ConvergenceWarning]
+    for phase in ("SparseAutoencoder(16)", "SparseAutoencoder(8)", "softmax", "fine-tuning"):
+        assert any(m.startswith(phase) for m in messages), (phase, messages)
+
+
+def test_verbose_reports_every_phase(small_classifier, small_digits, capsys):
+    X, y = small_digits
+    small_classifier(pretrain_max_iter=2, max_iter=2, verbose=1).fit(X, y)
+    out = capsys.readouterr().out
+    for phase in ("SparseAutoencoder(16)", "SparseAutoencoder(8)", "softmax", "fine-tuning"):
+        assert re.search(re.escape(f"[{phase}] iteration 1, loss = "), out), phase
+
+
+def test_non_finite_loss_stops_the_fit_and_keeps_the_old_model(
+    small_classifier, small_digits, monkeypatch
+):
+    X, y = small_digits
+    clf = small_classifier().fit(X, y)
+    expected = clf.predict_proba(X)
+    real = skstackedae._stacked_base.network_loss_grad
+
+    def nan_in_fine_tuning(coefs, *args, **kwargs):
+        loss = real(coefs, *args, **kwargs)
+        return np.nan if len(coefs) > 1 else loss
+
+    monkeypatch.setattr(skstackedae._stacked_base, "network_loss_grad", nan_in_fine_tuning)
+    with pytest.raises(NonFiniteLossError, match="fine-tuning phase became nan"):
+        clf.fit(X[:, :32], y)  # other data: n_features_in_ must not change
+    assert isinstance(NonFiniteLossError("x"), FloatingPointError)
+    assert clf.n_features_in_ == 64
+    assert_array_equal(clf.predict_proba(X), expected)
+    # A first fit that fails leaves an unfitted estimator that can be refitted.
+    fresh = small_classifier()
+    with pytest.raises(NonFiniteLossError):
+        fresh.fit(X, y)
+    monkeypatch.setattr(skstackedae._stacked_base, "network_loss_grad", real)
+    assert_array_equal(fresh.fit(X, y).predict_proba(X), expected)
+
+
+def test_keyboard_interrupt_in_fine_tuning_keeps_the_best_weights(
+    small_classifier, small_digits, monkeypatch
+):
+    X, y = small_digits
+    real = skstackedae._stacked_base.network_loss_grad
+    calls = {"fine_tuning": 0}
+
+    def interrupt_after_ten_evaluations(coefs, *args, **kwargs):
+        if len(coefs) > 1:
+            calls["fine_tuning"] += 1
+            if calls["fine_tuning"] > 10:
+                raise KeyboardInterrupt
+        return real(coefs, *args, **kwargs)
+
+    monkeypatch.setattr(
+        skstackedae._stacked_base, "network_loss_grad", interrupt_after_ten_evaluations
+    )
+    clf = small_classifier(max_iter=100)
+    with pytest.warns(UserWarning, match="fine-tuning: training interrupted by user"):
+        clf.fit(X, y)
+    assert 1 <= clf.n_iter_ < 10
+    assert clf.loss_ == min(clf.loss_curve_)
+    # The kept weights are the ones whose loss is loss_.
+    monkeypatch.setattr(skstackedae._stacked_base, "network_loss_grad", real)
+    params = clf.coefs_ + clf.intercepts_
+    grads = [np.empty_like(p) for p in params]
+    loss = real(
+        clf.coefs_,
+        clf.intercepts_,
+        X,
+        np.searchsorted(clf.classes_, y),
+        alpha=clf.alpha,
+        coef_grads=grads[:3],
+        intercept_grads=grads[3:],
+    )
+    np.testing.assert_allclose(loss, clf.loss_, rtol=1e-12)
+
+
+def test_keyboard_interrupt_in_pretraining_aborts_the_fit(
+    small_classifier, small_digits, monkeypatch
+):
+    X, y = small_digits
+
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(skstackedae._sparse_autoencoder, "autoencoder_loss_grad", interrupt)
+    clf = small_classifier()
+    with pytest.raises(KeyboardInterrupt):
+        clf.fit(X, y)
+    assert not hasattr(clf, "coefs_")
+
+
+# 4. Ctrl-C during mini-batch fine-tuning keeps the best network so far.
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+def test_keyboard_interrupt_in_minibatch_fine_tuning_keeps_the_network(
+    small_classifier, small_digits, monkeypatch, solver
+):
+    X, y = small_digits
+    real = skstackedae._stacked_base.network_loss_grad
+    batches = {"fine-tuning": 0}
+
+    def interrupt_in_fifth_epoch(coefs, *args, **kwargs):
+        if len(coefs) > 1:
+            batches["fine-tuning"] += 1
+            if batches["fine-tuning"] > 4 * 2:  # 400 rows: 2 batches an epoch
+                raise KeyboardInterrupt
+        return real(coefs, *args, **kwargs)
+
+    monkeypatch.setattr(skstackedae._stacked_base, "network_loss_grad", interrupt_in_fifth_epoch)
+    clf = small_classifier(solver=solver, learning_rate_init=0.05, max_iter=50)
+    with pytest.warns(UserWarning, match="fine-tuning: training interrupted by user"):
+        clf.fit(X, y)
+    assert clf.n_iter_ == 4
+    assert clf.loss_ == min(clf.loss_curve_)
+    # The kept network is a fine-tuned one: every layer moved from pretraining.
+    assert not np.allclose(clf.coefs_[0], clf.autoencoders_[0].coefs_[0])
+    np.testing.assert_allclose(clf.predict_proba(X).sum(axis=1), 1)
+
+
+# 5. Early stopping on too few rows gives a clear error.
+@pytest.mark.parametrize(
+    "case, fraction", [("too few validation rows", 0.1), ("no training rows", 0.95)]
+)
+@pytest.mark.parametrize("name", ["SparseAutoencoder", "StackedAEClassifier"])
+def test_early_stopping_on_too_few_rows_names_the_parameters(
+    small_classifier, small_digits, case, fraction, name
+):
+    # One row cannot be split; nor can 3 rows of 2 classes, stratified, give
+    # every class a validation row; 0.95 of 10 rows leaves none to train on.
+    X, y = small_digits
+    n_samples = 10 if case == "no training rows" else (1 if name == "SparseAutoencoder" else 3)
+    X, y = X[:n_samples], np.arange(n_samples) % 2
+    if name == "SparseAutoencoder":
+        estimator = SparseAutoencoder(
+            4, solver="adam", early_stopping=True, validation_fraction=fraction
+        )
+    else:
+        estimator = small_classifier(
+            solver="adam", early_stopping=True, validation_fraction=fraction
+        )
+    with pytest.raises(
+        ValueError,
+        match=r"validation_fraction=.*early_stopping|early_stopping.*validation_fraction",
+    ):
+        estimator.fit(X, y)
+    assert not hasattr(estimator, "n_features_in_")
+
+
+# 6. A failed L-BFGS line search warns, naming the phase and SciPy's reason.
+def test_lbfgs_line_search_failure_warns(small_digits, monkeypatch):
+    X, _ = small_digits
+    real = skstackedae._sparse_autoencoder.autoencoder_loss_grad
+
+    def wrong_gradient(*args, coef_grads, intercept_grads, **kwargs):
+        loss = real(*args, coef_grads=coef_grads, intercept_grads=intercept_grads, **kwargs)
+        for grad in coef_grads + intercept_grads:
+            grad *= -1  # uphill: no step along it can lower the loss
+        return loss
+
+    monkeypatch.setattr(skstackedae._sparse_autoencoder, "autoencoder_loss_grad", wrong_gradient)
+    with pytest.warns(
+        ConvergenceWarning, match=r"^SparseAutoencoder\(5\): L-BFGS stopped .*ABNORMAL"
+    ):
+        SparseAutoencoder(5, max_iter=50, random_state=0).fit(X)
+
+
+# 7. n_iter_no_change means what it means in MLPClassifier; alpha converts.
+@pytest.mark.parametrize("early_stopping", [False, True])
+@pytest.mark.parametrize("n_iter_no_change", [1, 3])
+def test_n_iter_no_change_stops_where_mlpclassifier_stops(
+    small_digits, early_stopping, n_iter_no_change
+):
+    # A tolerance no epoch can meet: every epoch after the first counts as
+    # "no improvement", so the epoch count is set by n_iter_no_change alone.
+    X, y = small_digits
+    common = dict(
+        solver="sgd",
+        learning_rate_init=1e-3,
+        tol=1e6,
+        n_iter_no_change=n_iter_no_change,
+        early_stopping=early_stopping,
+        max_iter=50,
+        random_state=0,
+    )
+    mlp = MLPClassifier((8,), **common).fit(X, y)
+    ours = StackedAEClassifier((8,), pretrain_max_iter=2, **common).fit(X, y)
+    assert ours.n_iter_ == mlp.n_iter_ == n_iter_no_change + 2
+
+
+def test_early_stopping_with_no_finite_validation_score_raises():
+    # R^2 of a single validation row is NaN at every epoch: the fit used to
+    # write best_theta=None into the weights and predict NaN silently.
+    rng = np.random.RandomState(0)
+    X = rng.rand(10, 3)
+    y = X.sum(axis=1)
+    for fine_tune in (False, True):
+        model = StackedAERegressor(
+            (3,), solver="adam", early_stopping=True, fine_tune=fine_tune, random_state=0
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # R^2 of one row; convergence
+            with pytest.raises(ValueError, match="validation score was not finite"):
+                model.fit(X, y)
+        assert not hasattr(model, "coefs_")
