@@ -1,6 +1,8 @@
 """Adam and SGD with Nesterov momentum, stepping a flat parameter vector in
-place (scikit-learn's ``sklearn/neural_network/_stochastic_optimizers.py``
-steps a list of arrays; one vector saves a loop and a temporary per array).
+place: the same updates as scikit-learn's
+``sklearn/neural_network/_stochastic_optimizers.py``, which steps a list of
+arrays. The solvers keep every parameter in one buffer (see
+:mod:`skstackedae._solvers`), so the step is one vector operation.
 """
 
 import numpy as np
