@@ -31,6 +31,13 @@ def small_digits(digits):
 
 
 @pytest.fixture(scope="session")
+def tiny_digits(small_digits):
+    """The first 150 of the scaled digits, for many short fits."""
+    X, y = small_digits
+    return X[:150], y[:150]
+
+
+@pytest.fixture(scope="session")
 def small_classifier():
     """A factory of small, seeded ``StackedAEClassifier`` s, fast to fit:
     ``small_classifier(**params)`` overrides the defaults below."""

@@ -64,12 +64,6 @@ def _small(cls, **kwargs):
     return cls(**SMALL, **kwargs)
 
 
-@pytest.fixture
-def data(small_digits):
-    X, y = small_digits
-    return X[:150], y[:150]
-
-
 @pytest.mark.parametrize("estimator", ESTIMATORS, ids=lambda e: repr(e)[:40])
 def test_float32_arithmetic_on_float64_input_keeps_the_input_dtype(small_digits, estimator):
     X, y = small_digits
@@ -127,8 +121,8 @@ def test_compute_dtype_rejects_other_values(small_digits, value):
 
 
 @pytest.mark.parametrize("cls", [SparseAutoencoder, StackedAEClassifier, StackedAERegressor])
-def test_zero_weight_equals_removing_the_rows(cls, data):
-    X, y = data
+def test_zero_weight_equals_removing_the_rows(cls, tiny_digits):
+    X, y = tiny_digits
     weights = np.ones(X.shape[0])
     weights[::3] = 0
     kept = weights > 0
@@ -138,8 +132,8 @@ def test_zero_weight_equals_removing_the_rows(cls, data):
 
 
 @pytest.mark.parametrize("cls", [SparseAutoencoder, StackedAEClassifier, StackedAERegressor])
-def test_row_order_does_not_change_an_lbfgs_fit(cls, data):
-    X, y = data
+def test_row_order_does_not_change_an_lbfgs_fit(cls, tiny_digits):
+    X, y = tiny_digits
     order = np.random.RandomState(0).permutation(X.shape[0])
     weights = np.arange(X.shape[0]) % 3 + 1.0
     a = _small(cls).fit(X, y, sample_weight=weights)
@@ -158,16 +152,18 @@ def test_row_order_does_not_change_an_lbfgs_fit(cls, data):
     ],
     ids=["negative", "wrong length", "all zero", "2-d"],
 )
-def test_bad_sample_weight_raises_and_leaves_the_model_unfitted(cls, data, weights, error, match):
-    X, y = data
+def test_bad_sample_weight_raises_and_leaves_the_model_unfitted(
+    cls, tiny_digits, weights, error, match
+):
+    X, y = tiny_digits
     model = _small(cls)
     with pytest.raises(error, match=match):
         model.fit(X, y, sample_weight=weights(X.shape[0]))
     assert not hasattr(model, "coefs_")
 
 
-def test_minibatch_sample_weight_changes_the_fit(data):
-    X, y = data
+def test_minibatch_sample_weight_changes_the_fit(tiny_digits):
+    X, y = tiny_digits
     weights = np.where(y == 0, 10.0, 1.0)
     plain = StackedAEClassifier(**SMALL, solver="adam").fit(X, y)
     weighted = StackedAEClassifier(**SMALL, solver="adam").fit(X, y, sample_weight=weights)

@@ -45,15 +45,6 @@ def semi_digits():
 
 
 @pytest.fixture
-def data(small_digits):
-    X, y = small_digits
-    return X[:150], y[:150]
-
-
-SMALL = dict(hidden_layer_sizes=(8,), pretrain_max_iter=20, max_iter=40, random_state=0)
-
-
-@pytest.fixture
 def multilabel():
     X, Y = make_multilabel_classification(n_samples=300, n_features=20, n_classes=4, random_state=0)
     return X / X.max(), Y
@@ -369,32 +360,35 @@ def test_unlabeled_rows_help_with_few_labels():
     assert semi.score(X_test, y_test) > supervised.score(X_test, y_test) + 0.02
 
 
-def test_balanced_class_weight_equals_its_sample_weights(data):
-    X, y = data
-    a = StackedAEClassifier(**SMALL, class_weight="balanced").fit(X, y)
-    b = StackedAEClassifier(**SMALL).fit(X, y, sample_weight=compute_sample_weight("balanced", y))
+def test_balanced_class_weight_equals_its_sample_weights(small_classifier, tiny_digits):
+    X, y = tiny_digits
+    a = small_classifier(hidden_layer_sizes=(8,), class_weight="balanced").fit(X, y)
+    weights = compute_sample_weight("balanced", y)
+    b = small_classifier(hidden_layer_sizes=(8,)).fit(X, y, sample_weight=weights)
     np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), rtol=1e-7, atol=1e-9)
 
 
-def test_class_weight_dict_is_keyed_by_label_and_multiplies_sample_weight(data):
-    X, y = data
+def test_class_weight_dict_is_keyed_by_label_and_multiplies_sample_weight(
+    small_classifier, tiny_digits
+):
+    X, y = tiny_digits
     labels = np.array([f"digit{d}" for d in y])
     weights = np.arange(X.shape[0]) % 2 + 1.0
-    a = StackedAEClassifier(**SMALL, class_weight={"digit3": 5.0})
+    a = small_classifier(hidden_layer_sizes=(8,), class_weight={"digit3": 5.0})
     a.fit(X, labels, sample_weight=weights)
-    b = StackedAEClassifier(**SMALL).fit(
+    b = small_classifier(hidden_layer_sizes=(8,)).fit(
         X, labels, sample_weight=weights * np.where(y == 3, 5.0, 1.0)
     )
     np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), rtol=1e-7, atol=1e-9)
     with pytest.raises(ValueError, match="class_weight has keys"):
-        StackedAEClassifier(**SMALL, class_weight={"digit11": 2.0}).fit(X, labels)
+        small_classifier(hidden_layer_sizes=(8,), class_weight={"digit11": 2.0}).fit(X, labels)
 
 
-def test_balanced_class_weight_counts_labeled_rows_only(data):
-    X, y = data
+def test_balanced_class_weight_counts_labeled_rows_only(small_classifier, tiny_digits):
+    X, y = tiny_digits
     y_semi = y.copy()
     y_semi[30:] = -1
-    model = StackedAEClassifier(**SMALL, unlabeled_label=-1, class_weight="balanced")
+    model = small_classifier(hidden_layer_sizes=(8,), unlabeled_label=-1, class_weight="balanced")
     model.fit(X, y_semi)
     assert list(model.classes_) == sorted(set(y[:30]))
 
@@ -423,10 +417,10 @@ def test_multilabel_fit_predict_and_proba(multilabel):
         (dict(class_weight="balanced"), "class_weight is for single-label y"),
     ],
 )
-def test_multilabel_refuses_single_label_options(multilabel, params, match):
+def test_multilabel_refuses_single_label_options(small_classifier, multilabel, params, match):
     X, Y = multilabel
     with pytest.raises(ValueError, match=match):
-        StackedAEClassifier(**SMALL, **params).fit(X, Y)
+        small_classifier(hidden_layer_sizes=(8,), **params).fit(X, Y)
 
 
 @pytest.mark.parametrize("solver, rate", [("adam", 1e-2), ("sgd", 0.05)])

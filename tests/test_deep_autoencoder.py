@@ -11,16 +11,10 @@ from skstackedae import (
 )
 
 
-@pytest.fixture
-def data(small_digits):
-    X, y = small_digits
-    return X[:150], y[:150]
-
-
-def test_deep_autoencoder_unrolls_the_pretrained_stack(data):
+def test_deep_autoencoder_unrolls_the_pretrained_stack(tiny_digits):
     from skstackedae import StackedAutoencoder
 
-    X, _ = data
+    X, _ = tiny_digits
     before = StackedAutoencoder((12, 5), fine_tune=False, pretrain_max_iter=30, random_state=0).fit(
         X
     )
@@ -44,10 +38,10 @@ def test_deep_autoencoder_unrolls_the_pretrained_stack(data):
     assert list(after.get_feature_names_out()) == [f"stackedautoencoder{i}" for i in range(5)]
 
 
-def test_deep_autoencoder_inverse_transform_checks_the_code_size(data):
+def test_deep_autoencoder_inverse_transform_checks_the_code_size(tiny_digits):
     from skstackedae import StackedAutoencoder
 
-    X, _ = data
+    X, _ = tiny_digits
     model = StackedAutoencoder((6, 3), pretrain_max_iter=5, max_iter=5, random_state=0).fit(X)
     with pytest.raises(ValueError, match="expects 3 codes"):
         model.inverse_transform(np.zeros((2, 4)))
