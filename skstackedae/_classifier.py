@@ -10,6 +10,7 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted
 
+from ._base import LEARNING_RATE_INIT
 from ._docstrings import Substitution
 from ._network import predict_log_proba, predict_output
 from ._stacked_base import BaseStackedAE, Targets
@@ -260,7 +261,7 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
         solver="lbfgs",
         tol=1e-5,
         batch_size="auto",
-        learning_rate_init=1e-3,
+        learning_rate_init=LEARNING_RATE_INIT,
         shuffle=True,
         early_stopping=False,
         validation_fraction=0.1,

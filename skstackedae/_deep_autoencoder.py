@@ -8,6 +8,7 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted
 
+from ._base import LEARNING_RATE_INIT
 from ._docstrings import Substitution
 from ._network import forward_hidden, predict_output
 from ._rows import merge_identical_rows
@@ -161,7 +162,7 @@ class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         solver="lbfgs",
         tol=1e-5,
         batch_size="auto",
-        learning_rate_init=1e-3,
+        learning_rate_init=LEARNING_RATE_INIT,
         shuffle=True,
         early_stopping=False,
         validation_fraction=0.1,

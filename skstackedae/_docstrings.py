@@ -11,8 +11,10 @@ _MINIBATCH_PARAMETERS = """\
         Mini-batch size of "adam"/"sgd"; "auto" is ``min(200, n_samples)``.
         Larger values are clipped to ``n_samples``.
 
-    learning_rate_init : float, default=1e-3
-        Step size of "adam"/"sgd".
+    learning_rate_init : float, default=1e-2
+        Step size of "adam"/"sgd": ten times ``MLPClassifier``'s default,
+        because sigmoid units learn more slowly than ReLUs (see
+        :ref:`choosing-parameters` in the user guide).
 
     shuffle : bool, default=True
         Shuffle the samples every epoch ("adam"/"sgd")."""

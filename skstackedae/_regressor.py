@@ -5,6 +5,7 @@ from sklearn.base import RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
 from sklearn.utils.validation import check_is_fitted
 
+from ._base import LEARNING_RATE_INIT
 from ._docstrings import Substitution
 from ._network import predict_output
 from ._stacked_base import BaseStackedAE, Targets
@@ -163,7 +164,7 @@ class StackedAERegressor(RegressorMixin, BaseStackedAE):
         solver="lbfgs",
         tol=1e-5,
         batch_size="auto",
-        learning_rate_init=1e-3,
+        learning_rate_init=LEARNING_RATE_INIT,
         shuffle=True,
         early_stopping=False,
         validation_fraction=0.1,

@@ -12,7 +12,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from ._base import BaseNetwork
+from ._base import LEARNING_RATE_INIT, BaseNetwork
 from ._docstrings import Substitution
 from ._network import (
     autoencoder_loss_grad,
@@ -261,7 +261,7 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
         max_iter=400,
         tol=1e-5,
         batch_size="auto",
-        learning_rate_init=1e-3,
+        learning_rate_init=LEARNING_RATE_INIT,
         shuffle=True,
         early_stopping=False,
         validation_fraction=0.1,
