@@ -23,7 +23,9 @@ from ._solvers import Minibatch, minimize
 #: MNIST digits 0.937 (3e-3) -> 0.949 (3e-2: 0.938); SparseAutoencoder(200)'s
 #: cost after 50 epochs 2.31 -> 0.73 (L-BFGS, 50 iterations: 0.58);
 #: StackedAERegressor R^2 0.777 -> 0.983, StackedAutoencoder's test error
-#: 0.024 -> 0.006; "sgd" classifier 0.276 -> 0.522.
+#: 0.024 -> 0.006; "sgd" classifier 0.276 -> 0.522. Pendigits 0.971 -> 0.987,
+#: a 16-feature 26-class table 0.375 -> 0.841; worse on breast cancer only
+#: (0.944 -> 0.909).
 LEARNING_RATE_INIT = 1e-2
 
 
