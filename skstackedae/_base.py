@@ -16,18 +16,6 @@ from ._callbacks import CallbackSupportMixin, NoTask, phase_task, root_task
 from ._persistence import VersionedPickleMixin
 from ._solvers import Minibatch, minimize
 
-#: The default step size of "adam" and "sgd", ten times MLPClassifier's 1e-3:
-#: sigmoid units with UFLDL's initialisation need larger steps than ReLUs.
-#: Measured on dev splits (50 epochs per phase unless said): 8x8 digits
-#: 0.929 -> 0.970 (10 epochs: 0.560 -> 0.834; 3e-2: 0.976 and 0.920), 5,000
-#: MNIST digits 0.937 (3e-3) -> 0.949 (3e-2: 0.938); SparseAutoencoder(200)'s
-#: cost after 50 epochs 2.31 -> 0.73 (L-BFGS, 50 iterations: 0.58);
-#: StackedAERegressor R^2 0.777 -> 0.983, StackedAutoencoder's test error
-#: 0.024 -> 0.006; "sgd" classifier 0.276 -> 0.522. Pendigits 0.971 -> 0.987,
-#: a 16-feature 26-class table 0.375 -> 0.841; worse on breast cancer only
-#: (0.944 -> 0.909).
-LEARNING_RATE_INIT = 1e-2
-
 
 class BaseNetwork(CallbackSupportMixin, VersionedPickleMixin, BaseEstimator):
     """What every skstackedae estimator shares (not public).

@@ -10,9 +10,9 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import LEARNING_RATE_INIT
 from ._docstrings import Substitution
 from ._network import predict_log_proba, predict_output
+from ._solvers import LEARNING_RATE_INIT
 from ._stacked_base import BaseStackedAE, Targets
 
 #: The entropy weight that "auto" gives fine-tuning when some rows are

@@ -8,10 +8,10 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from ._base import LEARNING_RATE_INIT
 from ._docstrings import Substitution
 from ._network import forward_hidden, predict_output
 from ._rows import merge_identical_rows
+from ._solvers import LEARNING_RATE_INIT
 from ._stacked_base import BaseStackedAE, Targets
 
 _SPARSITY_WEIGHT_NOTE = """

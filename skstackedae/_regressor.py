@@ -5,9 +5,9 @@ from sklearn.base import RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import LEARNING_RATE_INIT
 from ._docstrings import Substitution
 from ._network import predict_output
+from ._solvers import LEARNING_RATE_INIT
 from ._stacked_base import BaseStackedAE, Targets
 
 _SPARSITY_WEIGHT_NOTE = """

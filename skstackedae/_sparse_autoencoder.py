@@ -12,7 +12,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from ._base import LEARNING_RATE_INIT, BaseNetwork
+from ._base import BaseNetwork
 from ._docstrings import Substitution
 from ._network import (
     autoencoder_loss_grad,
@@ -23,6 +23,7 @@ from ._network import (
     total_variance,
 )
 from ._rows import merge_identical_rows
+from ._solvers import LEARNING_RATE_INIT
 
 #: UFLDL's weight decay and sparsity weight, set for MNIST's 784 pixels.
 UFLDL_ALPHA, UFLDL_SPARSITY_WEIGHT = 3e-3, 3.0

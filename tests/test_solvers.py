@@ -194,7 +194,11 @@ def test_ctrl_c_keeps_the_best_iterate_when_interruptible(solver):
         max_iter=100,
         tol=0,
         phase="fine-tuning",
-        minibatch=Minibatch(n_samples=4, rng=np.random.RandomState(0), batch_size=2),
+        # Rosenbrock's steep walls: SGD with momentum diverges at the
+        # estimators' default step, 1e-2, before the interruption.
+        minibatch=Minibatch(
+            n_samples=4, rng=np.random.RandomState(0), batch_size=2, learning_rate_init=1e-3
+        ),
     )
     with pytest.warns(UserWarning, match="fine-tuning: training interrupted by user"):
         result = minimize(interrupted, *rosenbrock_start(), interruptible=True, **common)
