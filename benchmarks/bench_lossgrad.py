@@ -11,7 +11,9 @@ machine's dgemm/sgemm rate measured on a large square product.
 Last, the same network trained for 20 L-BFGS iterations by each package
 (float64): time per iteration, L-BFGS's own work and line-search evaluations
 included. MLPClassifier's L-BFGS shares the two cores between NumPy's and
-SciPy's OpenBLAS thread pools; skstackedae holds SciPy's to one thread.
+SciPy's OpenBLAS thread pools; skstackedae holds SciPy's to one thread. The float64
+iteration is also compared with its product floor: the regression bar is
+1.7x (SciPy's L-BFGS-B stays; see ``bench_optimizer.py``).
 
     python benchmarks/bench_lossgrad.py [--repeat N]
 """
@@ -33,6 +35,7 @@ from _objective import flat_objective
 from _timing import best_time
 
 LAYERS = [784, 200, 200, 10]
+ITERATION_FLOOR_BAR = 1.7
 
 
 def gemm_rate(dtype, repeat, n=2000):
@@ -154,9 +157,11 @@ def main():
         f"{'GEMM floor':>12}{'/ floor':>9}{'% GEMM rate':>13}"
     )
 
+    floors = {}
+
     def report(name, seconds, dtype, layers, X_dtype):
         floor_run, flops = network_products(X_dtype, layers, dtype)
-        floor = best_time(floor_run, args.repeat)
+        floor = floors[np.dtype(dtype).name] = best_time(floor_run, args.repeat)
         fraction = flops / seconds / rates[dtype]
         print(
             f"{name:<34}{seconds * 1e3:>7.1f}ms{mlp64 / seconds:>10.2f}x"
@@ -190,8 +195,17 @@ def main():
     for name, seconds in (("float64", our64), ("float32", our32)):
         print(
             f"  skstackedae {name}    {seconds * 1e3:6.1f}ms  "
-            f"({mlp_iter / seconds:.2f}x faster than MLPClassifier)"
+            f"({mlp_iter / seconds:.2f}x faster than MLPClassifier, "
+            f"{seconds / floors[name]:.2f}x its product floor)"
         )
+    # The regression bar: one L-BFGS-B iteration in float64 at most this
+    # many times the products of one loss+gradient evaluation. 1.55-1.65x
+    # was measured when the bar was set; SciPy's own work per iteration and
+    # its line-search evaluations are what lie above 1 (bench_optimizer.py).
+    ratio = our64 / floors["float64"]
+    verdict = "within" if ratio <= ITERATION_FLOOR_BAR else "ABOVE"
+    print(f"  regression bar: float64 iteration {ratio:.2f}x its product floor, "
+          f"{verdict} the bar of {ITERATION_FLOOR_BAR}x")
 
 
 def per_iteration_in_lbfgs(X, y, n_iter=20):

@@ -9,6 +9,11 @@ transforms differed by up to 7e-3 after 400 iterations). Merging identical
 rows and sorting them by a digest of their bytes makes both inputs the *same*
 arrays, so the fits agree bit for bit, and the fit no longer depends on the
 order of the rows.
+
+The sort key is the digest of ``x`` first, then that of ``y``: rows a stacked
+estimator has merged with their targets are then already in the order its
+autoencoders merge them in without targets, and the autoencoders train on
+the stack's array instead of a second copy of the input.
 """
 
 import hashlib
@@ -18,8 +23,10 @@ from scipy import sparse
 
 
 def _row_digests(X, y):
-    """A 16-byte digest of each row of ``X`` together with its target."""
-    digests = np.empty(X.shape[0], dtype="S16")
+    """A 16-byte digest of each row of ``X``, followed by a 16-byte digest of
+    its target when ``y`` is given (so that sorting the keys sorts by ``x``
+    first)."""
+    digests = np.empty(X.shape[0], dtype="S16" if y is None else "S32")
     y = None if y is None else np.ascontiguousarray(y)
     if sparse.issparse(X):
         X = X.tocsr()
@@ -32,10 +39,10 @@ def _row_digests(X, y):
         X = np.ascontiguousarray(X)
         rows = (row.tobytes() for row in X)
     for i, row in enumerate(rows):
-        digest = hashlib.blake2b(row, digest_size=16)
+        digest = hashlib.blake2b(row, digest_size=16).digest()
         if y is not None:
-            digest.update(y[i].tobytes())
-        digests[i] = digest.digest()
+            digest += hashlib.blake2b(y[i].tobytes(), digest_size=16).digest()
+        digests[i] = digest
     return digests
 
 
@@ -44,7 +51,9 @@ def merge_identical_rows(X, y=None, sample_weight=None):
 
     Each distinct row is kept once with the sum of its weights (its count
     when ``sample_weight`` is None), rows of zero total weight are dropped,
-    and the rows are put in the order of their digests (a copy of ``X``).
+    and the rows are put in the order of their digests: a copy of ``X``,
+    unless ``X`` is already merged and in that order, when ``X`` itself is
+    returned (no copy of the input at the peak of a stacked fit).
     When the remaining weights are all equal they are returned as None (the
     same cost, and the unweighted code path).
 
@@ -70,4 +79,7 @@ def merge_identical_rows(X, y=None, sample_weight=None):
         merged = None
     else:
         merged = merged.astype(X.dtype, copy=False)
+    unchanged = rows.shape[0] == X.shape[0] and np.array_equal(rows, np.arange(X.shape[0]))
+    if unchanged and (sparse.issparse(X) or X.flags.c_contiguous):
+        return X, y, merged
     return X[rows], None if y is None else y[rows], merged

@@ -19,6 +19,7 @@ from skstackedae._network import (
     autoencoder_loss_grad,
     inplace_logistic,
     mask_corrupt,
+    mean_reconstruction_error,
     network_loss_grad,
     pack,
     parameter_shapes,
@@ -301,3 +302,42 @@ def test_total_variance_dense_sparse_and_weighted_agree():
     assert total_variance(sparse.csr_matrix(X), w) == pytest.approx(
         repeated.var(axis=0).sum(), rel=1e-12)
     assert total_variance(np.ones((4, 3))) == 0
+
+
+def _autoencoder_cost(X, decoder, sample_weight, buffers=None):
+    rng = np.random.RandomState(7)
+    n_features = X.shape[1]
+    W1, W2 = rng.normal(0, 0.3, (n_features, 4)), rng.normal(0, 0.3, (4, n_features))
+    b1, b2 = rng.normal(0, 0.1, 4), rng.normal(0, 0.1, n_features)
+    grads = [np.empty_like(a) for a in (W1, W2, b1, b2)]
+    loss = autoencoder_loss_grad(
+        [W1, W2], [b1, b2], X, X, alpha=3e-3, sparsity_target=0.1, sparsity_weight=3.0,
+        decoder=decoder, coef_grads=grads[:2], intercept_grads=grads[2:],
+        buffers=buffers, sample_weight=sample_weight,
+    )
+    error = mean_reconstruction_error(X, [W1, W2], [b1, b2], decoder, sample_weight)
+    return loss, grads, error
+
+
+@pytest.mark.parametrize("decoder", ["logistic", "linear"])
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("as_sparse", [False, True], ids=["dense", "sparse"])
+def test_reconstruction_in_chunks_of_rows_is_the_whole_cost(
+    monkeypatch, decoder, weighted, as_sparse
+):
+    # 23 rows of 6 features in chunks of 2 rows (12 elements), the last one
+    # shorter: the same cost and gradient as in one block, to rounding.
+    rng = np.random.RandomState(0)
+    X = rng.uniform(size=(23, 6)) * (rng.uniform(size=(23, 6)) < 0.6)
+    X = sparse.csr_matrix(X) if as_sparse else X
+    w = rng.uniform(0.5, 2.0, 23) if weighted else None
+    whole = _autoencoder_cost(X, decoder, w)
+    monkeypatch.setattr("skstackedae._network.RECONSTRUCTION_CHUNK_ELEMENTS", 12)
+    buffers = {}
+    chunked = _autoencoder_cost(X, decoder, w, buffers)
+    # The decoder-side work arrays are one chunk, never the whole input.
+    assert max(b.shape[0] for k, b in buffers.items() if k[0] in ("X_hat", "delta3")) == 2
+    np.testing.assert_allclose(chunked[0], whole[0], rtol=1e-12)
+    for got, expected in zip(chunked[1], whole[1]):
+        np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(chunked[2], whole[2], rtol=1e-12)
