@@ -58,8 +58,8 @@ _PRETRAINING_PARAMETERS = """\
 
 # The stacks pretrain 50 iterations per layer where SparseAutoencoder, whose
 # codes are its product, runs UFLDL's 400: with fine-tuning after it, 50 gave
-# 94.7 % held-out accuracy on 4,000 MNIST digits in 12.2 s, 400 per stage
-# 94.8 % in 93.0 s (benchmarks/bench_fit.py; doc/benchmarks.rst).
+# 95.1 % held-out accuracy on 4,000 MNIST digits in 14.0 s, 400 per stage
+# 94.7 % in 82.2 s (benchmarks/bench_fit.py; doc/benchmarks.rst).
 _PRETRAIN_MAX_ITER_PARAMETER = """\
     pretrain_max_iter : int, default=50
         Maximum L-BFGS iterations (epochs for "adam"/"sgd") of each

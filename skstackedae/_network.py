@@ -323,7 +323,7 @@ def predict_output(X, coefs, intercepts, output):
 #: Largest block of the autoencoder's decoder side (reconstruction and its
 #: error, each as large as the input) held at once: rows are processed in
 #: chunks of about this many elements (32 MiB in float64). Measured on MNIST
-#: (784 features): see the user guide's "Memory" section.
+#: (784 features): see the benchmarks page, "Scaling".
 RECONSTRUCTION_CHUNK_ELEMENTS = 2**22
 
 
