@@ -104,10 +104,11 @@ def main():
     names = [PEER] + [m for m in args.models if m != PEER]
 
     context = multiprocessing.get_context("spawn")
-    X_train, X_test, *_ = load(args.data, args.rows)
-    print(f"MNIST: {X_train.shape[0]} training rows, {X_test.shape[0]} held-out rows, "
-          f"{os.cpu_count()} CPUs; input {X_train.nbytes / 2**20:.0f} MiB (float64)")
-    del X_train, X_test
+    # Shapes only: each fit's process loads and scales the data itself.
+    n_rows, n_features = np.load(os.path.join(args.data, "mnist_train.npz"))["X"].shape
+    n_train = min(n_rows - N_TEST, args.rows or n_rows)
+    print(f"MNIST: {n_train} training rows, {N_TEST} held-out rows, {os.cpu_count()} CPUs; "
+          f"input {n_train * n_features * 8 / 2**20:.0f} MiB (float64)")
     print(f"{'model':<46} {'accuracy':>9} {'fit time':>9} {'x peer':>7} "
           f"{'peak MiB':>9} {'x peer':>7}")
     results = {}

@@ -137,14 +137,25 @@ def decode(H, W, b, decoder, out=None):
     return out
 
 
+#: Largest block of the autoencoder's decoder side (reconstruction and its
+#: error, each as large as the input) held at once: rows are processed in
+#: chunks of about this many elements (32 MiB in float64). Measured on MNIST
+#: (784 features): see the benchmarks page, "Scaling".
+RECONSTRUCTION_CHUNK_ELEMENTS = 2**22
+
+
+def row_chunks(m, n_features):
+    """Slices of ``m`` rows, each about ``RECONSTRUCTION_CHUNK_ELEMENTS``
+    values of ``n_features`` columns (one slice when they all fit)."""
+    rows_per_chunk = max(1, RECONSTRUCTION_CHUNK_ELEMENTS // max(n_features, 1))
+    return [slice(start, min(start + rows_per_chunk, m)) for start in range(0, m, rows_per_chunk)]
+
+
 def mean_reconstruction_error(X, coefs, intercepts, decoder, sample_weight=None):
     """``1/(2m) sum_i ||x_hat_i - x_i||^2``, the reconstruction term of ``J``
     (a weighted mean with ``sample_weight``)."""
-    m, n_features = X.shape
-    rows_per_chunk = max(1, RECONSTRUCTION_CHUNK_ELEMENTS // max(n_features, 1))
-    squared_errors = np.empty(m, dtype=np.float64)
-    for start in range(0, m, rows_per_chunk):  # chunks: see autoencoder_loss_grad
-        rows = slice(start, min(start + rows_per_chunk, m))
+    squared_errors = np.empty(X.shape[0], dtype=np.float64)
+    for rows in row_chunks(*X.shape):  # chunks: see autoencoder_loss_grad
         H = encode(X[rows], coefs[0], intercepts[0])
         diff = subtract_into(decode(H, coefs[1], intercepts[1], decoder), X[rows])
         squared_errors[rows] = np.einsum("ij,ij->i", diff, diff)
@@ -234,10 +245,8 @@ def autoencoder_loss_grad(
     # chunk by chunk of rows, so that the cost holds two chunks of that size
     # instead of two copies of the whole input; one chunk is the whole input
     # up to RECONSTRUCTION_CHUNK_ELEMENTS.
-    rows_per_chunk = max(1, RECONSTRUCTION_CHUNK_ELEMENTS // max(n_features, 1))
     loss = 0.0
-    for start in range(0, m, rows_per_chunk):
-        rows = slice(start, min(start + rows_per_chunk, m))
+    for rows in row_chunks(m, n_features):
         n_rows = rows.stop - rows.start
         X_hat = decode(A2[rows], W2, b2, decoder,
                        get_buffer(buffers, "X_hat", (n_rows, n_features), dtype))
@@ -260,7 +269,7 @@ def autoencoder_loss_grad(
             inplace_logistic_derivative_times(delta3, X_hat)
         if w is not None:
             delta3 *= m * w[rows]
-        if start == 0:
+        if rows.start == 0:
             np.matmul(A2[rows].T, delta3, out=coef_grads[1])
             np.sum(delta3, axis=0, out=intercept_grads[1])
         else:
@@ -318,13 +327,6 @@ def predict_output(X, coefs, intercepts, output):
     out = hidden @ coefs[-1]
     out += intercepts[-1]
     return inplace_logistic(out) if output == "logistic" else out
-
-
-#: Largest block of the autoencoder's decoder side (reconstruction and its
-#: error, each as large as the input) held at once: rows are processed in
-#: chunks of about this many elements (32 MiB in float64). Measured on MNIST
-#: (784 features): see the benchmarks page, "Scaling".
-RECONSTRUCTION_CHUNK_ELEMENTS = 2**22
 
 
 #: The loss each output unit is paired with by default: the canonical pairs,
