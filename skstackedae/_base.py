@@ -17,6 +17,18 @@ from ._persistence import VersionedPickleMixin
 from ._solvers import Minibatch, minimize
 
 
+def has_minibatch_solver(estimator):
+    """For ``available_if``: ``partial_fit`` takes one epoch of Adam or SGD;
+    L-BFGS works on the whole data set at once."""
+    if estimator.solver == "lbfgs":
+        raise AttributeError(
+            "partial_fit is only available with solver='adam' or solver='sgd' "
+            "(one epoch over the rows given per call); L-BFGS takes the whole "
+            "data set at once: use fit."
+        )
+    return True
+
+
 class BaseNetwork(CallbackSupportMixin, VersionedPickleMixin, BaseEstimator):
     """What every skstackedae estimator shares (not public).
 

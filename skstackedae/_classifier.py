@@ -7,10 +7,12 @@ from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted
 
-from ._docstrings import Substitution
+from ._base import has_minibatch_solver
+from ._docstrings import PARTIAL_FIT_SCHEDULE, Substitution
 from ._network import predict_log_proba, predict_output
 from ._solvers import LEARNING_RATE_INIT
 from ._stacked_base import BaseStackedAE, Targets
@@ -202,13 +204,11 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
 
     Notes
     -----
-    There is no ``partial_fit``: greedy pretraining trains each layer to
-    convergence before the next one sees its codes, then the softmax, then the
-    whole network, so one pass over a chunk of data cannot advance "the" fit.
-    For data that does not fit in memory, pretrain each layer with
-    :meth:`SparseAutoencoder.partial_fit` over the chunks, or fit this
-    classifier with ``solver="adam"`` on a ``numpy.memmap`` (mini-batches are
-    read row by row).
+    For data that does not fit in memory, use ``solver="adam"`` and either
+    :meth:`fit` on a ``numpy.memmap`` (mini-batches are read row by row) or
+    :meth:`partial_fit` over chunks (its schedule: pretraining for the first
+    ``pretrain_max_iter`` calls, then fine-tuning), which is also what
+    ``dask_ml.wrappers.Incremental`` calls.
 
     See Also
     --------
@@ -332,7 +332,74 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
         """
         return self._atomic_fit(X, y, sample_weight=sample_weight)
 
-    def _validate_targets(self, y, *, warm):
+    @available_if(has_minibatch_solver)
+    @_fit_context(prefer_skip_nested_validation=True)
+    @Substitution(partial_fit_schedule=PARTIAL_FIT_SCHEDULE)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """One epoch over the rows given, continuing the fit.
+
+        Only available with ``solver="adam"`` or ``"sgd"``, as in
+        ``MLPClassifier``.
+
+{partial_fit_schedule}
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            A chunk of training data.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Its class labels (``unlabeled_label`` marks unlabeled rows, which
+            train the autoencoders and the unsupervised terms only), or a
+            label-indicator matrix for multilabel classification.
+
+        classes : array-like of shape (n_classes,), default=None
+            Every class of the whole data set. Required on the first call
+            (a chunk need not hold every class), ignored-if-equal on later
+            ones; ``unlabeled_label`` in it is dropped. For multilabel y,
+            any array (the labels are y's columns).
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample of the chunk; see :meth:`fit`.
+
+        Returns
+        -------
+        self : StackedAEClassifier
+            The updated classifier.
+        """
+        first = not hasattr(self, "coefs_")
+        if self.reconstruction_weight:
+            raise ValueError(
+                "partial_fit does not support reconstruction_weight > 0 (the "
+                "stacked decoders it fine-tunes are not kept between calls); "
+                "set reconstruction_weight=0 or use fit."
+            )
+        if self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' is not supported by partial_fit: a "
+                "chunk's class counts are not the data set's. Pass a dict of "
+                "class weights computed on the whole data set instead."
+            )
+        if classes is not None:
+            classes = np.asarray(classes)
+            classes = np.unique(classes[~self._unlabeled(classes)])
+        if first and classes is None:
+            raise ValueError("classes must be passed on the first call to partial_fit.")
+        if not first and classes is not None and self.out_activation_ == "softmax" and not (
+            np.array_equal(classes, self.classes_)
+        ):
+            raise ValueError(
+                f"classes={classes!r} is not the same as on the first call to "
+                f"partial_fit, {self.classes_!r}."
+            )
+        return self._atomic_fit(
+            X, y, incremental=True, sample_weight=sample_weight,
+            classes=classes if first else self.classes_,
+        )
+
+    def _validate_targets(self, y, *, warm, classes=None):
+        """The targets of ``y``; ``classes`` (``partial_fit``'s) are every
+        class of the data set, of which ``y`` may hold some only."""
         # Checked before pretraining, not after it.
         if self.consistency_weight and self.reconstruction_weight:
             raise ValueError(
@@ -350,7 +417,10 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
                 "for multilabel classification."
             )
         unlabeled = self._unlabeled(y)
-        classes, labeled_index = np.unique(y[~unlabeled], return_inverse=True)
+        if classes is None:
+            classes, labeled_index = np.unique(y[~unlabeled], return_inverse=True)
+        else:
+            labeled_index = self._class_indices(y[~unlabeled], classes)
         if classes.shape[0] < 2:
             got = f"only one class: {classes[0]!r}" if classes.shape[0] else "none"
             which = "labeled samples" if unlabeled.any() else "samples"
@@ -370,6 +440,17 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
             "classes_": classes, "out_activation_": "softmax", "n_outputs_": classes.shape[0]
         }
         return Targets(y_index, classes.shape[0], y_index, attributes, labeled)
+
+    @staticmethod
+    def _class_indices(labels, classes):
+        """The index in ``classes`` (sorted) of each of ``labels``, or raise."""
+        unknown = np.setdiff1d(labels, classes)
+        if unknown.size:
+            raise ValueError(
+                f"y has labels {unknown.tolist()} that are not in classes={classes.tolist()}, "
+                "the classes given to the first call to partial_fit."
+            )
+        return np.searchsorted(classes, labels)
 
     def _validate_multilabel_targets(self, Y, *, warm):
         """A label-indicator ``Y``: one sigmoid output per label."""
@@ -394,8 +475,8 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
         classes = np.arange(Y.shape[1])
         if warm and not np.array_equal(classes, self.classes_):
             raise ValueError(
-                "warm_start=True needs y to have the labels seen in the previous "
-                f"fit, {self.classes_!r}; got {classes!r}."
+                "warm_start=True and partial_fit need y to have the labels seen "
+                f"in the previous fit, {self.classes_!r}; got {classes!r}."
             )
         attributes = {"classes_": classes, "out_activation_": "logistic", "n_outputs_": Y.shape[1]}
         return Targets(Y, Y.shape[1], None, attributes, output="logistic")

@@ -95,6 +95,31 @@ _COMPUTE_DTYPE_PARAMETER = """\
         Opt-in: float32 rounding makes L-BFGS stop earlier on some problems
         (a ``ConvergenceWarning`` says so)."""
 
+# partial_fit's docstring, in the classifier and the regressor (8 spaces:
+# a method's).
+PARTIAL_FIT_SCHEDULE = """\
+        Each call takes one epoch of the mini-batch solver over the rows
+        given, of the stage the model is at:
+
+        1. pretraining, for the first ``pretrain_max_iter`` calls: every
+           layer's autoencoder takes an epoch of its ``partial_fit`` on the
+           codes of the layer below (just updated, so all layers learn at
+           once rather than one after the other as in :meth:`fit`), then
+           the output layer an epoch on the top codes, so that the model
+           predicts after every call;
+        2. fine-tuning of the whole network (the output layer alone with
+           ``fine_tune=False``), for every later call.
+
+        ``pretrain_max_iter`` thus counts calls: with the whole data set per
+        call it is :meth:`fit`'s number of pretraining epochs; with chunks,
+        set it to the chunks of about one to a few passes. Each phase keeps
+        its Adam/SGD state from call to call and starts a new one, with a
+        new ``loss_curve_``, when it begins. ``early_stopping`` does not
+        apply (as in ``MLPClassifier.partial_fit``) and ``warm_start`` is
+        not needed: every call continues the model, whether it came from
+        :meth:`fit` (which it then fine-tunes further) or from earlier
+        calls. A call that raises leaves the model as it was."""
+
 SHARED = {
     "minibatch_parameters": _MINIBATCH_PARAMETERS,
     "stopping_parameters": _STOPPING_PARAMETERS,

@@ -3,9 +3,11 @@
 import numpy as np
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from ._docstrings import Substitution
+from ._base import has_minibatch_solver
+from ._docstrings import PARTIAL_FIT_SCHEDULE, Substitution
 from ._network import predict_output
 from ._solvers import LEARNING_RATE_INIT
 from ._stacked_base import BaseStackedAE, Targets
@@ -221,6 +223,35 @@ class StackedAERegressor(RegressorMixin, BaseStackedAE):
         """
         return self._atomic_fit(X, y, sample_weight=sample_weight)
 
+    @available_if(has_minibatch_solver)
+    @_fit_context(prefer_skip_nested_validation=True)
+    @Substitution(partial_fit_schedule=PARTIAL_FIT_SCHEDULE)
+    def partial_fit(self, X, y, sample_weight=None):
+        """One epoch over the rows given, continuing the fit.
+
+        Only available with ``solver="adam"`` or ``"sgd"``, as in
+        ``MLPRegressor``.
+
+{partial_fit_schedule}
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            A chunk of training data.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Its target values (the same number of targets at every call).
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample of the chunk; see :meth:`fit`.
+
+        Returns
+        -------
+        self : StackedAERegressor
+            The updated regressor.
+        """
+        return self._atomic_fit(X, y, incremental=True, sample_weight=sample_weight)
+
     def _validate_X(self, X, y="no_validation", *, reset, **kwargs):
         if not isinstance(y, str):
             kwargs["y_numeric"] = True
@@ -232,8 +263,8 @@ class StackedAERegressor(RegressorMixin, BaseStackedAE):
         Y = np.asarray(y, dtype=np.float64).reshape(y.shape[0], -1)
         if warm and Y.shape[1] != self.n_outputs_:
             raise ValueError(
-                f"warm_start=True needs y with {self.n_outputs_} target(s), as in "
-                f"the previous fit; got {Y.shape[1]}."
+                f"warm_start=True and partial_fit need y with {self.n_outputs_} "
+                f"target(s), as in the previous fit; got {Y.shape[1]}."
             )
         attributes = {"out_activation_": "identity", "n_outputs_": Y.shape[1],
                       "_y_ndim": y.ndim}

@@ -12,7 +12,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from ._base import BaseNetwork
+from ._base import BaseNetwork, has_minibatch_solver
 from ._docstrings import Substitution
 from ._network import (
     autoencoder_loss_grad,
@@ -449,10 +449,7 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
 
         return loss_grad
 
-    def _check_solver(self):
-        return self.solver != "lbfgs"
-
-    @available_if(_check_solver)
+    @available_if(has_minibatch_solver)
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None, sample_weight=None):
         """One epoch of the mini-batch solver over X, continuing the fit.

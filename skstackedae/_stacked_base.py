@@ -146,22 +146,14 @@ class BaseStackedAE(BaseNetwork):
         "warm_start": ["boolean"],
     }
 
-    def _fit(self, X, y, sample_weight=None):
+    def _fit(self, X, y, sample_weight=None, incremental=False, **target_options):
+        if incremental:
+            return self._fit_chunk(X, y, sample_weight, **target_options)
         warm = self.warm_start and hasattr(self, "coefs_")
         hidden_layer_sizes = self._check_hidden_layer_sizes()
-        X, y = self._validate_fit_X(X, y, reset=not warm, multi_output=True)
-        if y.ndim == 2 and y.shape[1] == 1:
-            # As MLPClassifier and MLPRegressor: a column y is a 1-d y, with a warning.
-            y = column_or_1d(y, warn=True)
-        sample_weight = self._validate_sample_weight(sample_weight, X)
-        targets = self._validate_targets(y, warm=warm)
-        # What callbacks evaluate the model at each iteration on (the rows as
-        # given, the labels as given; see _iteration_report).
-        task = getattr(self, "_fit_task", NoTask())
-        task.scoring_data, task.fitted_attributes = (X, y), targets.attributes
-        sample_weight = self._target_weights(targets, sample_weight)
-        if sample_weight is not None:
-            sample_weight = sample_weight.astype(X.dtype, copy=False)
+        X, targets, sample_weight = self._validate_training_data(
+            X, y, sample_weight, reset=not warm, warm=warm
+        )
         if self.solver == "lbfgs":
             X, targets, sample_weight = self._merge_identical_rows(X, targets, sample_weight)
         rng = check_random_state(self.random_state)
@@ -194,6 +186,120 @@ class BaseStackedAE(BaseNetwork):
         self._set_training_result(result, coefs, intercepts)
         setattr(self, self._output_curve_attribute, output_curve)
         self.n_layers_ = len(coefs) + 1
+        # What a later partial_fit continues: the last phase, its optimiser
+        # (Adam's moments; not the joint cost's, whose parameters differ).
+        self._stage = "fine-tuning" if self.fine_tune else "output layer"
+        joint = self.fine_tune and len(result.coefs) > len(coefs)
+        self._optimizer = None if joint else result.optimizer
+        self._rng = rng
+        return self
+
+    def _validate_training_data(self, X, y, sample_weight, *, reset, warm, **target_options):
+        """``(X, targets, sample_weight)`` of a fit or a ``partial_fit`` call:
+        ``X`` in ``compute_dtype``, the targets checked by the subclass, and
+        the sample weights (times ``class_weight``'s) in ``X``'s dtype."""
+        X, y = self._validate_fit_X(X, y, reset=reset, multi_output=True)
+        if y.ndim == 2 and y.shape[1] == 1:
+            # As MLPClassifier and MLPRegressor: a column y is a 1-d y, with a warning.
+            y = column_or_1d(y, warn=True)
+        sample_weight = self._validate_sample_weight(sample_weight, X)
+        targets = self._validate_targets(y, warm=warm, **target_options)
+        # What callbacks evaluate the model at each iteration on (the rows as
+        # given, the labels as given; see _iteration_report).
+        task = getattr(self, "_fit_task", NoTask())
+        task.scoring_data, task.fitted_attributes = (X, y), targets.attributes
+        sample_weight = self._target_weights(targets, sample_weight)
+        if sample_weight is not None:
+            sample_weight = sample_weight.astype(X.dtype, copy=False)
+        return X, targets, sample_weight
+
+    # --- partial_fit: one epoch of the current stage per call --------------
+
+    def _fit_chunk(self, X, y, sample_weight=None, **target_options):
+        """One ``partial_fit`` call: one epoch over the rows given, of the
+        stage the schedule is at (see ``PARTIAL_FIT_SCHEDULE``).
+
+        "pretraining" (the first ``pretrain_max_iter`` calls): every layer's
+        autoencoder takes an epoch of its ``partial_fit`` on the codes of the
+        layer below, just updated, then the output layer an epoch on the top
+        codes (so the model predicts after every call). "fine-tuning" (or,
+        with ``fine_tune=False``, "output layer"): an epoch of that phase.
+        Each phase's optimiser state carries over from call to call; a new
+        phase starts a new one, as in ``fit``.
+        """
+        first = not hasattr(self, "coefs_")
+        hidden_layer_sizes = self._check_hidden_layer_sizes() if first else None
+        X, targets, sample_weight = self._validate_training_data(
+            X, y, sample_weight, reset=first, warm=not first, **target_options
+        )
+        rng = check_random_state(self.random_state) if first else copy.deepcopy(self._rng)
+        data = _Data(X, targets.y, labeled=targets.labeled, sample_weight=sample_weight)
+        if first:
+            seeds = [rng.randint(np.iinfo(np.int32).max) for _ in hidden_layer_sizes]
+            autoencoders = [self._new_autoencoder(h, s) for h, s in zip(hidden_layer_sizes, seeds)]
+            coefs, intercepts = [None] * len(autoencoders), [None] * len(autoencoders)
+            coefs.append(self._initial_output_weights(
+                hidden_layer_sizes[-1], targets.n_outputs, X.dtype, rng
+            ))
+            intercepts.append(np.zeros(targets.n_outputs, dtype=X.dtype))
+            stage, optimizer = "pretraining", None
+            curve, output_curve = [], []
+        else:
+            autoencoders = self.autoencoders_
+            coefs, intercepts = (list(p) for p in self._params_as(X.dtype))
+            stage, optimizer = self._stage, self._optimizer
+            # A phase that starts (no optimiser state yet) starts its curve.
+            new_phase = optimizer is None and stage != "pretraining"
+            curve = [] if new_phase else self.loss_curve_
+            output_curve = getattr(self, self._output_curve_attribute)
+
+        if stage == "pretraining":
+            autoencoders = self._pretrain_chunk(autoencoders, data)
+            coefs[:-1] = [ae.coefs_[0] for ae in autoencoders]
+            intercepts[:-1] = [ae.intercepts_[0] for ae in autoencoders]
+        options = dict(incremental=True, optimizer=optimizer)
+        result = None
+        if stage == "fine-tuning":
+            if targets.labeled is None or targets.labeled.size or any(
+                self._unsupervised_weights(targets).values()
+            ):
+                result = self._fine_tune(
+                    coefs, intercepts, autoencoders, data, targets, rng, **options
+                )
+                coefs, intercepts = list(result.coefs), list(result.intercepts)
+        elif data.labeled_only().X.shape[0]:
+            result = self._train_output_layer(
+                coefs, intercepts, data.labeled_only(), rng, targets.output, **options
+            )
+            coefs[-1], intercepts[-1] = result.coefs[0], result.intercepts[0]
+            output_curve = output_curve + result.loss_curve
+        if result is not None:
+            optimizer = result.optimizer
+            curve = curve + result.loss_curve
+        if stage == "pretraining" and autoencoders[0].n_iter_ >= self.pretrain_max_iter:
+            # Every layer has had its epochs: the next call starts the next
+            # phase (with a new optimiser and loss curve if it is fine-tuning).
+            if self.fine_tune:
+                stage, optimizer = "fine-tuning", None
+            else:
+                stage = "output layer"
+            # Their optimisers' state is done with: a model half as large to
+            # pickle (dask-ml's Incremental sends it with every block).
+            for autoencoder in autoencoders:
+                autoencoder._optimizer = None
+
+        # Set the fitted state only once every step has succeeded.
+        for name, value in targets.attributes.items():
+            setattr(self, name, value)
+        self.autoencoders_ = autoencoders
+        self.coefs_, self.intercepts_ = coefs, intercepts
+        self.loss_curve_ = curve
+        self.loss_ = curve[-1] if curve else float("nan")
+        self.n_iter_ = len(curve)
+        self.validation_scores_ = self.best_validation_score_ = None
+        setattr(self, self._output_curve_attribute, output_curve)
+        self.n_layers_ = len(coefs) + 1
+        self._stage, self._optimizer, self._rng = stage, optimizer, rng
         return self
 
     # --- the phases, in the order they run ---------------------------------
@@ -255,33 +361,28 @@ class BaseStackedAE(BaseNetwork):
         autoencoders = self._pretrain(X, hidden_layer_sizes, rng, sample_weight)
         coefs = [ae.coefs_[0] for ae in autoencoders]
         intercepts = [ae.intercepts_[0] for ae in autoencoders]
-        # UFLDL's softmax initialisation: 0.005 * N(0, 1).
-        n_top = hidden_layer_sizes[-1]
-        coefs.append((0.005 * rng.standard_normal((n_top, n_outputs))).astype(X.dtype))
+        coefs.append(self._initial_output_weights(
+            hidden_layer_sizes[-1], n_outputs, X.dtype, rng
+        ))
         intercepts.append(np.zeros(n_outputs, dtype=X.dtype))
         return autoencoders, coefs, intercepts
+
+    @staticmethod
+    def _initial_output_weights(n_top, n_outputs, dtype, rng):
+        """UFLDL's softmax initialisation: 0.005 * N(0, 1)."""
+        return (0.005 * rng.standard_normal((n_top, n_outputs))).astype(dtype)
 
     def _pretrain(self, X, hidden_layer_sizes, rng, sample_weight=None):
         """Greedy layer-wise pretraining: one autoencoder per hidden layer,
         each trained on the codes of the layer below."""
-        forwarded = {ae: getattr(self, name) for name, ae in PRETRAIN_PARAMETERS.items()}
         autoencoders, codes = [], X
         n_layers = len(hidden_layer_sizes)
         for layer, n_hidden in enumerate(hidden_layer_sizes, start=1):
             name = f"pretraining layer {layer} of {n_layers}"
             self._log(f"{name}: {codes.shape[1]} -> {n_hidden} units")
             start = time.perf_counter()
-            autoencoder = SparseAutoencoder(
-                n_components=n_hidden,
-                random_state=rng.randint(np.iinfo(np.int32).max),
-                **forwarded,
-            )
-            # A callback task whose subtasks are the autoencoder's own.
-            task = getattr(self, "_fit_task", NoTask()).subcontext(task_name=name)
-            task.call_on_fit_task_begin(estimator=self)
-            with task.propagate_callback_context(autoencoder):
-                autoencoder.fit(codes, sample_weight=sample_weight)
-            task.call_on_fit_task_end(estimator=self)
+            autoencoder = self._new_autoencoder(n_hidden, rng.randint(np.iinfo(np.int32).max))
+            self._train_autoencoder(autoencoder, "fit", codes, sample_weight, name)
             if autoencoder.reconstruction_r2_ < COLLAPSED_R2:
                 autoencoder = self._restart_collapsed(autoencoder, name, rng)
             # The network functions, not the public transform: nothing in a
@@ -290,6 +391,35 @@ class BaseStackedAE(BaseNetwork):
             autoencoders.append(autoencoder)
             self._log_done(name, autoencoder.loss_, autoencoder.n_iter_, start)
         return autoencoders
+
+    def _pretrain_chunk(self, autoencoders, data):
+        """One ``partial_fit`` epoch of every layer's autoencoder, bottom up,
+        each on the codes of the layer below after its epoch. Returns the
+        updated autoencoders: copies, so that a failure leaves the stack's
+        as they were (their ``partial_fit`` replaces attributes, never
+        changes them in place)."""
+        updated, codes = [], data.X
+        for layer, autoencoder in enumerate(autoencoders, start=1):
+            autoencoder = copy.copy(autoencoder)
+            name = f"pretraining layer {layer} of {len(autoencoders)}"
+            self._train_autoencoder(autoencoder, "partial_fit", codes, data.sample_weight, name)
+            codes = encode(codes, autoencoder.coefs_[0], autoencoder.intercepts_[0])
+            updated.append(autoencoder)
+        return updated
+
+    def _new_autoencoder(self, n_hidden, seed):
+        """An unfitted autoencoder for one layer, with the stack's settings."""
+        forwarded = {ae: getattr(self, name) for name, ae in PRETRAIN_PARAMETERS.items()}
+        return SparseAutoencoder(n_components=n_hidden, random_state=seed, **forwarded)
+
+    def _train_autoencoder(self, autoencoder, method, codes, sample_weight, name):
+        """``autoencoder.fit`` or ``.partial_fit`` on ``codes``, as a
+        callback task whose subtasks are the autoencoder's own."""
+        task = getattr(self, "_fit_task", NoTask()).subcontext(task_name=name)
+        task.call_on_fit_task_begin(estimator=self)
+        with task.propagate_callback_context(autoencoder):
+            getattr(autoencoder, method)(codes, sample_weight=sample_weight)
+        task.call_on_fit_task_end(estimator=self)
 
     @staticmethod
     def _restart_collapsed(autoencoder, name, rng):
@@ -315,18 +445,19 @@ class BaseStackedAE(BaseNetwork):
         )
         return fresh
 
-    def _train_output_layer(self, coefs, intercepts, data, rng, output):
-        """The output layer alone, on the top codes of the current encoders."""
+    def _train_output_layer(self, coefs, intercepts, data, rng, output, **options):
+        """The output layer alone, on the top codes of the current encoders.
+        ``options`` go to :meth:`_train_network` (``partial_fit``'s)."""
         def top_codes(X):
             return None if X is None else forward_hidden(X, coefs[:-1], intercepts[:-1])[-1]
 
         codes = data._replace(X=top_codes(data.X), X_val=top_codes(data.X_val))
         return self._train_network(
             [coefs[-1]], [intercepts[-1]], codes, rng, self._output_phase,
-            extra=dict(output=output), below=(coefs[:-1], intercepts[:-1]),
+            extra=dict(output=output), below=(coefs[:-1], intercepts[:-1]), **options,
         )
 
-    def _fine_tune(self, coefs, intercepts, autoencoders, data, targets, rng):
+    def _fine_tune(self, coefs, intercepts, autoencoders, data, targets, rng, **options):
         """Every layer together; Ctrl-C keeps the best network so far.
 
         The cost is the network's own, plus the unsupervised terms whose
@@ -334,15 +465,20 @@ class BaseStackedAE(BaseNetwork):
         stacked decoders (:meth:`_fine_tune_jointly`), or terms the network's
         cost takes itself (the classifier's entropy). With none, unlabeled
         rows have nothing to add and fine-tuning sees the labeled rows only.
+        ``options`` go to :meth:`_train_network` (``partial_fit``'s; the
+        joint cost takes none: its decoders are not kept between calls).
         """
         terms = {k: w for k, w in self._unsupervised_weights(targets).items() if w}
         if "reconstruction_weight" in terms:
             return self._fine_tune_jointly(coefs, intercepts, autoencoders, data, rng, terms)
         if "consistency_weight" in terms:
-            return self._fine_tune_consistently(coefs, intercepts, data, targets, rng, terms)
+            return self._fine_tune_consistently(
+                coefs, intercepts, data, targets, rng, terms, **options
+            )
         return self._train_network(
             coefs, intercepts, data if terms else data.labeled_only(), rng,
             "fine-tuning", interruptible=True, extra=dict(output=targets.output, **terms),
+            **options,
         )
 
     def _fine_tune_jointly(self, coefs, intercepts, autoencoders, data, rng, terms):
@@ -362,7 +498,7 @@ class BaseStackedAE(BaseNetwork):
             extra=dict(decoder=autoencoders[0].decoder_, **terms),
         )
 
-    def _fine_tune_consistently(self, coefs, intercepts, data, targets, rng, terms):
+    def _fine_tune_consistently(self, coefs, intercepts, data, targets, rng, terms, **options):
         """Fine-tuning with the consistency term (and the other ``terms``):
         the network also sees a noisy copy of every row (masking noise at
         ``consistency_corruption``), drawn anew every
@@ -382,7 +518,7 @@ class BaseStackedAE(BaseNetwork):
         return self._train_network(
             coefs, intercepts, data, rng, "fine-tuning", interruptible=True,
             loss=consistency_loss_grad, inputs=inputs, resample=resample,
-            extra=dict(output=targets.output, **terms),
+            extra=dict(output=targets.output, **terms), **options,
         )
 
     def _unsupervised_weights(self, targets):
@@ -394,6 +530,7 @@ class BaseStackedAE(BaseNetwork):
     def _train_network(
         self, coefs, intercepts, data, rng, phase, interruptible=False, loss=None,
         n_network=None, extra=None, below=([], []), inputs=None, resample=None,
+        incremental=False, optimizer=None,
     ):
         """Train ``(coefs, intercepts)`` on ``loss`` (the network's own cost
         by default). The first ``n_network`` layers (all by default) are the
@@ -401,7 +538,9 @@ class BaseStackedAE(BaseNetwork):
         under them (the encoders, when the output layer trains alone).
         ``inputs(rows)`` gives the network input of the training rows
         ``rows`` (None: all) when it is not ``data.X``'s rows; ``resample``
-        draws a noisy cost anew (see :func:`_solvers.minimize`)."""
+        draws a noisy cost anew (see :func:`_solvers.minimize`).
+        ``incremental``: one epoch, for ``partial_fit``, continuing from the
+        Adam/SGD state ``optimizer`` (None: a new one)."""
         n_network = len(coefs) if n_network is None else n_network
         self._log(f"{phase}: {n_network} layer(s), {data.X.shape[0]} samples")
         start = time.perf_counter()
@@ -435,7 +574,9 @@ class BaseStackedAE(BaseNetwork):
 
         result = self._train(
             loss_grad, coefs, intercepts, phase=phase, n_samples=data.X.shape[0],
-            max_iter=self.max_iter, rng=rng, validation_score=validation_score,
+            max_iter=1 if incremental else self.max_iter, rng=rng,
+            validation_score=validation_score, optimizer=optimizer,
+            warn_at_max_iter=not incremental, manage_threads=not incremental,
             interruptible=interruptible, report=self._iteration_report(below, n_network),
             resample=resample,
             resample_every=None if resample is None else CONSISTENCY_RESAMPLE_EVERY,

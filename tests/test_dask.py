@@ -66,3 +66,38 @@ def test_incremental_trains_on_every_chunk_of_a_dask_array(digits, client):
     np.testing.assert_allclose(codes.compute(), by_hand.transform(X), rtol=1e-5)
     # Training on the chunks lowered the reconstruction error.
     assert fitted.score(X) > SparseAutoencoder(**params).partial_fit(X[:1]).score(X)
+
+
+def test_incremental_fits_a_stacked_classifier_block_by_block(digits, client):
+    # The classifier's partial_fit under Incremental: blocks in order give
+    # the model of a hand-written loop over the same blocks; shuffled blocks
+    # (Incremental's default) an equally good one.
+    X, y = digits
+    X_train, y_train, X_test, y_test = X[:1400], y[:1400], X[1400:], y[1400:]
+    X_dask = da.from_array(X_train, chunks=(200, X.shape[1]))
+    y_dask = da.from_array(y_train, chunks=200)
+    params = dict(hidden_layer_sizes=(32,), solver="adam", batch_size=50,
+                  pretrain_max_iter=7, random_state=0)
+    classes = np.arange(10)
+
+    in_order = Incremental(StackedAEClassifier(**params), shuffle_blocks=False)
+    shuffled = Incremental(StackedAEClassifier(**params), shuffle_blocks=True, random_state=0)
+    by_hand = StackedAEClassifier(**params)
+    for _ in range(6):  # passes: the first pretrains, the others fine-tune
+        in_order.partial_fit(X_dask, y_dask, classes=classes)
+        shuffled.partial_fit(X_dask, y_dask, classes=classes)
+        for start in range(0, 1400, 200):
+            by_hand.partial_fit(X_train[start : start + 200], y_train[start : start + 200],
+                                classes=classes)
+
+    fitted = in_order.estimator_
+    assert fitted._stage == "fine-tuning" and fitted.n_iter_ == 35
+    for ours, reference in zip(fitted.coefs_ + fitted.intercepts_,
+                               by_hand.coefs_ + by_hand.intercepts_):
+        np.testing.assert_array_equal(ours, reference)
+    reference = by_hand.score(X_test, y_test)
+    assert reference > 0.8
+    assert abs(shuffled.estimator_.score(X_test, y_test) - reference) <= 0.02
+    predicted = in_order.predict(da.from_array(X_test, chunks=100))
+    assert isinstance(predicted, da.Array)
+    np.testing.assert_array_equal(predicted.compute(), by_hand.predict(X_test))

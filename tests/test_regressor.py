@@ -30,5 +30,5 @@ def test_regressor_fine_tuning_improves_the_fit():
 def test_regressor_warm_start_needs_the_same_number_of_targets():
     X, y = make_friedman1(n_samples=100, random_state=0)
     reg = StackedAERegressor((10,), max_iter=10, warm_start=True, random_state=0).fit(X, y)
-    with pytest.raises(ValueError, match="needs y with 1 target"):
+    with pytest.raises(ValueError, match="warm_start=True and partial_fit need y with 1 target"):
         reg.fit(X, np.c_[y, y])

@@ -15,7 +15,6 @@ import skstackedae._sparse_autoencoder
 import skstackedae._stacked_base
 from skstackedae import (
     SparseAutoencoder,
-    StackedAEClassifier,
 )
 from skstackedae._network import kl_divergence, total_variance
 from skstackedae._sparse_autoencoder import (
@@ -237,7 +236,6 @@ def test_minibatch_autoencoder_learns(small_digits, solver, rate):
 def test_lbfgs_has_no_partial_fit():
     assert not hasattr(SparseAutoencoder(), "partial_fit")
     assert hasattr(SparseAutoencoder(solver="adam"), "partial_fit")
-    assert not hasattr(StackedAEClassifier(solver="adam"), "partial_fit")
 
 
 def test_partial_fit_over_memmap_chunks(tmp_path, digits):
