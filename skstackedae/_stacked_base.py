@@ -217,7 +217,7 @@ class BaseStackedAE(BaseNetwork):
 
     def _fit_chunk(self, X, y, sample_weight=None, **target_options):
         """One ``partial_fit`` call: one epoch over the rows given, of the
-        stage the schedule is at (see ``PARTIAL_FIT_SCHEDULE``).
+        stage the schedule is at (``_docstrings.PARTIAL_FIT_SCHEDULE``).
 
         "pretraining" (the first ``pretrain_max_iter`` calls): every layer's
         autoencoder takes an epoch of its ``partial_fit`` on the codes of the
@@ -232,7 +232,10 @@ class BaseStackedAE(BaseNetwork):
         X, targets, sample_weight = self._validate_training_data(
             X, y, sample_weight, reset=first, warm=not first, **target_options
         )
-        rng = check_random_state(self.random_state) if first else copy.deepcopy(self._rng)
+        # A model fitted before partial_fit existed has no generator or
+        # optimiser state kept: it continues with new ones.
+        rng = copy.deepcopy(getattr(self, "_rng", None))
+        rng = check_random_state(self.random_state) if rng is None else rng
         data = _Data(X, targets.y, labeled=targets.labeled, sample_weight=sample_weight)
         if first:
             seeds = [rng.randint(np.iinfo(np.int32).max) for _ in hidden_layer_sizes]
@@ -247,7 +250,8 @@ class BaseStackedAE(BaseNetwork):
         else:
             autoencoders = self.autoencoders_
             coefs, intercepts = (list(p) for p in self._params_as(X.dtype))
-            stage, optimizer = self._stage, self._optimizer
+            stage = getattr(self, "_stage", "fine-tuning" if self.fine_tune else "output layer")
+            optimizer = getattr(self, "_optimizer", None)
             # A phase that starts (no optimiser state yet) starts its curve.
             new_phase = optimizer is None and stage != "pretraining"
             curve = [] if new_phase else self.loss_curve_

@@ -7,6 +7,7 @@ import copy
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import make_regression
 from sklearn.model_selection import train_test_split
@@ -305,3 +306,28 @@ def test_float32_arithmetic_keeps_the_inputs_dtype_between_calls(small_digits):
     # The same float32 arithmetic as float32 input.
     for a, b in zip(clf.coefs_, reference.coefs_):
         assert_allclose(a, b, rtol=0, atol=0)
+
+
+def test_a_model_without_the_kept_state_continues_with_new_state(small_digits):
+    # A classifier fitted before partial_fit existed (unpickled from an
+    # older version) has no generator, optimiser or stage kept.
+    X, y = small_digits
+    clf = StackedAEClassifier((8,), solver="adam", pretrain_max_iter=3, max_iter=3,
+                              random_state=0).fit(X, y)
+    for name in ("_rng", "_optimizer", "_stage"):
+        delattr(clf, name)
+    n_iter = clf.n_iter_
+    clf.partial_fit(X, y)
+    assert clf.n_iter_ == 1 != n_iter  # a new fine-tuning run: a new curve
+    assert clf._stage == "fine-tuning"
+
+
+def test_sparse_chunks_train_as_dense_ones(small_digits):
+    X, y = small_digits
+    dense = StackedAEClassifier((8,), solver="adam", pretrain_max_iter=1, random_state=0)
+    sparse = StackedAEClassifier((8,), solver="adam", pretrain_max_iter=1, random_state=0)
+    for _ in range(2):
+        dense.partial_fit(X, y, classes=np.arange(10))
+        sparse.partial_fit(sp.csr_matrix(X), y, classes=np.arange(10))
+    for a, b in zip(dense.coefs_, sparse.coefs_):
+        assert_allclose(a, b, rtol=1e-10, atol=1e-12)
