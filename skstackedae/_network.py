@@ -388,6 +388,7 @@ def network_loss_grad(
     entropy_weight=0.0,
     output_loss_grad=None,
     top_loss_grad=None,
+    output_alpha=0.0,
 ):
     """Cost of a sigmoid network with an output layer, and its gradient.
 
@@ -397,7 +398,7 @@ def network_loss_grad(
 
         J = sum_i w_i L(y_i, out(x_i))
             + eta sum_{i unlabeled} u_i H(P(. | x_i))
-            + alpha/2 sum_l ||W_l||^2
+            + alpha/2 sum_l ||W_l||^2 + alpha_out/2 ||W_out||^2
 
     with ``w_i = s_i / sum_{labeled} s`` (``1/m`` without sample weights),
     ``L`` the loss of the output unit: the cross-entropy ``-log P(y_i|x_i)``
@@ -407,7 +408,8 @@ def network_loss_grad(
     weighted by ``u_i = s_i / sum_{unlabeled} s``; ``eta = entropy_weight``
     and ``H(p) = -sum_c p_c log p_c`` is the entropy of the prediction
     (entropy minimisation, Grandvalet & Bengio 2005: it moves the decision
-    boundaries away from dense regions of unlabeled rows).
+    boundaries away from dense regions of unlabeled rows). ``alpha_out =
+    output_alpha`` adds to the output layer's weight decay.
 
     Parameters
     ----------
@@ -437,6 +439,8 @@ def network_loss_grad(
         Replaces the output unit's loss: ``output_loss_grad(logits, y,
         sample_weight) -> loss`` overwrites ``logits`` with ``dJ/dlogits``
         (the consistency term of :mod:`skstackedae._semi_supervised`).
+    output_alpha : float, default=0.0
+        Weight decay on the output layer's weight matrix, on top of ``alpha``.
     top_loss_grad : callable or None, default=None
         An extra cost on the top hidden codes ``A``:
         ``top_loss_grad(A) -> (loss, dJ/dA)``, added to ``J`` and
@@ -455,6 +459,7 @@ def network_loss_grad(
     np.matmul(activations[-1], coefs[-1], out=logits)
     logits += intercepts[-1]
     cost = 0.5 * alpha * sum(float(np.vdot(W, W)) for W in coefs)
+    cost += 0.5 * output_alpha * float(np.vdot(coefs[-1], coefs[-1]))
     loss = DEFAULT_LOSS[output] if loss is None else loss
     # delta = dJ/dlogits, in the logits buffer.
     if output_loss_grad is not None:
@@ -473,6 +478,8 @@ def network_loss_grad(
         A = activations[layer]
         dot_into(A.T, delta, coef_grads[layer])
         coef_grads[layer] += alpha * coefs[layer]
+        if layer == len(coefs) - 1 and output_alpha:
+            coef_grads[layer] += output_alpha * coefs[layer]
         np.sum(delta, axis=0, out=intercept_grads[layer])
         if layer > 0:
             out = get_buffer(buffers, ("delta", layer), A.shape, dtype)

@@ -10,7 +10,7 @@ from ._base import has_minibatch_solver
 from ._docstrings import PARTIAL_FIT_SCHEDULE, Substitution
 from ._network import predict_output
 from ._solvers import LEARNING_RATE_INIT
-from ._stacked_base import BaseStackedAE, Targets
+from ._stacked_base import OUTPUT_ALPHA_CONSTRAINT, BaseStackedAE, Targets
 
 _SPARSITY_WEIGHT_NOTE = """
         0 by default here, unlike the classifier's "auto": on low-dimensional
@@ -47,6 +47,15 @@ class StackedAERegressor(RegressorMixin, BaseStackedAE):
         fine-tuned network), not divided by the number of samples; see
         :class:`StackedAEClassifier` for its relation to ``MLPRegressor``'s
         ``alpha``.
+
+    output_alpha : float or "auto", default=0.0
+        L2 penalty on the output layer's weights, on top of ``alpha``: the
+        cost adds ``output_alpha/2`` times their squared norm. "auto" is
+        ``1 / n`` (``n`` the training rows, or the sum of their sample
+        weights), the penalty of ``Ridge(alpha=1)`` on a linear regression of
+        the top codes. 0 by default: unlike the classifier's cross-entropy,
+        the squared error scales with the targets, so no one value is
+        neutral to their units.
 
     {pretrain_max_iter_parameter}
 
@@ -115,6 +124,10 @@ class StackedAERegressor(RegressorMixin, BaseStackedAE):
     n_layers_ : int
         Number of layers, input and output included.
 
+    output_alpha_ : float
+        The output layer's extra L2 penalty used (``output_alpha``, with
+        "auto" resolved).
+
     validation_scores_ : list of float or None
         Held-out R^2 after each epoch of the last phase, when
         ``early_stopping=True`` with "adam"/"sgd"; None otherwise.
@@ -147,6 +160,11 @@ class StackedAERegressor(RegressorMixin, BaseStackedAE):
     True
     """
 
+    _parameter_constraints: dict = {
+        **BaseStackedAE._parameter_constraints,
+        "output_alpha": OUTPUT_ALPHA_CONSTRAINT,
+    }
+
     _output_phase = "output layer"
     _output_curve_attribute = "output_loss_curve_"
 
@@ -160,6 +178,7 @@ class StackedAERegressor(RegressorMixin, BaseStackedAE):
         corruption=0.0,
         decoder="auto",
         alpha=1e-4,
+        output_alpha=0.0,
         pretrain_max_iter=50,
         max_iter=400,
         fine_tune=True,
@@ -183,6 +202,7 @@ class StackedAERegressor(RegressorMixin, BaseStackedAE):
         self.corruption = corruption
         self.decoder = decoder
         self.alpha = alpha
+        self.output_alpha = output_alpha
         self.pretrain_max_iter = pretrain_max_iter
         self.max_iter = max_iter
         self.fine_tune = fine_tune

@@ -110,6 +110,7 @@ def semi_supervised_loss_grad(
     buffers=None,
     entropy_weight=0.0,
     sample_weight=None,
+    output_alpha=0.0,
 ):
     """The fine-tuning cost plus the reconstruction of every row (user guide,
     "Learning from unlabeled data").
@@ -127,7 +128,8 @@ def semi_supervised_loss_grad(
     with ``gamma = reconstruction_weight`` (Ranzato & Szummer 2008) and
     ``v_i = s_i / sum(s)`` over every row (``1/m`` without sample weights).
 
-    Parameters are those of :func:`network_loss_grad`, plus
+    Parameters are those of :func:`network_loss_grad` (``output_alpha`` on
+    ``W_out``), plus
     ``reconstruction_weight`` and ``decoder`` ({"logistic", "linear"}).
 
     Returns
@@ -176,5 +178,5 @@ def semi_supervised_loss_grad(
         coefs[network], intercepts[network], X, y, alpha=alpha,
         coef_grads=coef_grads[network], intercept_grads=intercept_grads[network],
         buffers=buffers, entropy_weight=entropy_weight, sample_weight=sample_weight,
-        top_loss_grad=reconstruction_loss_grad,
+        top_loss_grad=reconstruction_loss_grad, output_alpha=output_alpha,
     )

@@ -12,7 +12,7 @@ from typing import NamedTuple
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, InvalidParameterError
+from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from sklearn.utils.validation import column_or_1d
 
 from ._base import BaseNetwork
@@ -73,6 +73,11 @@ LBFGS_MIN_DECREASE = 0.01
 #: constant (:meth:`BaseStackedAE._warn_if_constant`). Collapsed fits
 #: measured spreads below 1e-3; working ones near 1.
 CONSTANT_OUTPUT_SPREAD = 0.01
+
+#: The constraint of ``output_alpha``, a parameter of the stacks that have an
+#: output layer of their own (not of :class:`StackedAutoencoder`).
+OUTPUT_ALPHA_CONSTRAINT = [StrOptions({"auto"}), Interval(Real, 0, None, closed="left")]
+
 
 class Targets(NamedTuple):
     """A stack's targets, as its output layer and early stopping need them."""
@@ -154,10 +159,14 @@ class BaseStackedAE(BaseNetwork):
         X, targets, sample_weight = self._validate_training_data(
             X, y, sample_weight, reset=not warm, warm=warm
         )
+        # Rows counted before identical ones are merged (merged weights that
+        # are all equal are dropped): duplicated rows weigh as rows do.
+        given = _Data(X, targets.y, labeled=targets.labeled, sample_weight=sample_weight)
         if self.solver == "lbfgs":
             X, targets, sample_weight = self._merge_identical_rows(X, targets, sample_weight)
         rng = check_random_state(self.random_state)
         data = self._split(X, targets, rng, sample_weight)
+        output_alpha = self._output_alpha(given if data.X_val is None else data)
 
         if warm:
             autoencoders = self.autoencoders_
@@ -169,12 +178,14 @@ class BaseStackedAE(BaseNetwork):
             )
         if not (warm and self.fine_tune):
             result = self._train_output_layer(
-                coefs, intercepts, data.labeled_only(), rng, targets.output
+                coefs, intercepts, data.labeled_only(), rng, targets.output, output_alpha
             )
             coefs[-1], intercepts[-1] = result.coefs[0], result.intercepts[0]
             output_curve = result.loss_curve
         if self.fine_tune:
-            result = self._fine_tune(coefs, intercepts, autoencoders, data, targets, rng)
+            result = self._fine_tune(
+                coefs, intercepts, autoencoders, data, targets, rng, output_alpha
+            )
             coefs, intercepts = result.coefs[: len(coefs)], result.intercepts[: len(coefs)]
 
         self._warn_if_constant(coefs, intercepts, data.labeled_only(), targets.output)
@@ -186,6 +197,7 @@ class BaseStackedAE(BaseNetwork):
         self._set_training_result(result, coefs, intercepts)
         setattr(self, self._output_curve_attribute, output_curve)
         self.n_layers_ = len(coefs) + 1
+        self.output_alpha_ = output_alpha
         # What a later partial_fit continues: the last phase, its optimiser
         # (Adam's moments; not the joint cost's, whose parameters differ).
         self._stage = "fine-tuning" if self.fine_tune else "output layer"
@@ -247,6 +259,8 @@ class BaseStackedAE(BaseNetwork):
             intercepts.append(np.zeros(targets.n_outputs, dtype=X.dtype))
             stage, optimizer = "pretraining", None
             curve, output_curve = [], []
+            # "auto" is resolved on the first call's rows, and kept.
+            output_alpha = self._output_alpha(data)
         else:
             autoencoders = self.autoencoders_
             coefs, intercepts = (list(p) for p in self._params_as(X.dtype))
@@ -256,6 +270,7 @@ class BaseStackedAE(BaseNetwork):
             new_phase = optimizer is None and stage != "pretraining"
             curve = [] if new_phase else self.loss_curve_
             output_curve = getattr(self, self._output_curve_attribute)
+            output_alpha = getattr(self, "output_alpha_", 0.0)
 
         if stage == "pretraining":
             autoencoders = self._pretrain_chunk(autoencoders, data)
@@ -268,12 +283,14 @@ class BaseStackedAE(BaseNetwork):
                 self._unsupervised_weights(targets).values()
             ):
                 result = self._fine_tune(
-                    coefs, intercepts, autoencoders, data, targets, rng, **options
+                    coefs, intercepts, autoencoders, data, targets, rng, output_alpha,
+                    **options,
                 )
                 coefs, intercepts = list(result.coefs), list(result.intercepts)
         elif data.labeled_only().X.shape[0]:
             result = self._train_output_layer(
-                coefs, intercepts, data.labeled_only(), rng, targets.output, **options
+                coefs, intercepts, data.labeled_only(), rng, targets.output, output_alpha,
+                **options,
             )
             coefs[-1], intercepts[-1] = result.coefs[0], result.intercepts[0]
             output_curve = output_curve + result.loss_curve
@@ -303,6 +320,7 @@ class BaseStackedAE(BaseNetwork):
         self.validation_scores_ = self.best_validation_score_ = None
         setattr(self, self._output_curve_attribute, output_curve)
         self.n_layers_ = len(coefs) + 1
+        self.output_alpha_ = output_alpha
         self._stage, self._optimizer, self._rng = stage, optimizer, rng
         return self
 
@@ -333,6 +351,20 @@ class BaseStackedAE(BaseNetwork):
         """The sample weights the targets call for (the classifier's
         ``class_weight``); by default ``sample_weight`` itself."""
         return sample_weight
+
+    def _output_alpha(self, data):
+        """``output_alpha`` of a fit on ``data``; "auto" is ``1 / n``, with
+        ``n`` the labeled training rows (the sum of their sample weights):
+        the penalty ``LogisticRegression(C=1)`` and ``Ridge(alpha=1)`` put
+        on a linear model of the top codes, in the cost's per-row scale."""
+        if self.output_alpha != "auto":
+            return float(self.output_alpha)
+        rows = slice(None) if data.labeled is None else data.labeled
+        if data.sample_weight is None:
+            n = np.arange(data.X.shape[0])[rows].shape[0]
+        else:
+            n = float(np.sum(data.sample_weight[rows], dtype=np.float64))
+        return 1.0 / n if n > 0 else 0.0
 
     @staticmethod
     def _merge_identical_rows(X, targets, sample_weight):
@@ -449,7 +481,8 @@ class BaseStackedAE(BaseNetwork):
         )
         return fresh
 
-    def _train_output_layer(self, coefs, intercepts, data, rng, output, **options):
+    def _train_output_layer(self, coefs, intercepts, data, rng, output, output_alpha,
+                            **options):
         """The output layer alone, on the top codes of the current encoders.
         ``options`` go to :meth:`_train_network` (``partial_fit``'s)."""
         def top_codes(X):
@@ -458,10 +491,12 @@ class BaseStackedAE(BaseNetwork):
         codes = data._replace(X=top_codes(data.X), X_val=top_codes(data.X_val))
         return self._train_network(
             [coefs[-1]], [intercepts[-1]], codes, rng, self._output_phase,
-            extra=dict(output=output), below=(coefs[:-1], intercepts[:-1]), **options,
+            extra=dict(output=output, output_alpha=output_alpha),
+            below=(coefs[:-1], intercepts[:-1]), **options,
         )
 
-    def _fine_tune(self, coefs, intercepts, autoencoders, data, targets, rng, **options):
+    def _fine_tune(self, coefs, intercepts, autoencoders, data, targets, rng, output_alpha,
+                   **options):
         """Every layer together; Ctrl-C keeps the best network so far.
 
         The cost is the network's own, plus the unsupervised terms whose
@@ -473,15 +508,16 @@ class BaseStackedAE(BaseNetwork):
         joint cost takes none: its decoders are not kept between calls).
         """
         terms = {k: w for k, w in self._unsupervised_weights(targets).items() if w}
+        weights = {**terms, "output_alpha": output_alpha}  # the cost's weights
         if "reconstruction_weight" in terms:
-            return self._fine_tune_jointly(coefs, intercepts, autoencoders, data, rng, terms)
+            return self._fine_tune_jointly(coefs, intercepts, autoencoders, data, rng, weights)
         if "consistency_weight" in terms:
             return self._fine_tune_consistently(
-                coefs, intercepts, data, targets, rng, terms, **options
+                coefs, intercepts, data, targets, rng, weights, **options
             )
         return self._train_network(
             coefs, intercepts, data if terms else data.labeled_only(), rng,
-            "fine-tuning", interruptible=True, extra=dict(output=targets.output, **terms),
+            "fine-tuning", interruptible=True, extra=dict(output=targets.output, **weights),
             **options,
         )
 

@@ -564,3 +564,40 @@ def test_adam_learns_on_a_short_budget_at_the_default_learning_rate(digits):
         clf.fit(X, y)
     assert clf.learning_rate_init == 1e-2
     assert clf.score(X, y) > 0.5
+
+
+# --- output_alpha: LogisticRegression's penalty on the output layer ----------
+
+
+def test_output_alpha_auto_is_one_over_the_labeled_rows(small_classifier, small_digits):
+    X, y = small_digits
+    assert small_classifier().fit(X, y).output_alpha_ == pytest.approx(1 / 400)
+    # Identical rows merged by L-BFGS count with their multiplicity.
+    doubled = small_classifier().fit(np.r_[X, X], np.r_[y, y])
+    assert doubled.output_alpha_ == pytest.approx(1 / 800)
+    weights = np.full(400, 0.5)
+    weighted = small_classifier().fit(X, y, sample_weight=weights)
+    assert weighted.output_alpha_ == pytest.approx(1 / 200)
+    y_semi = np.where(np.arange(400) < 100, y, -1)
+    semi = small_classifier(unlabeled_label=-1).fit(X, y_semi)
+    assert semi.output_alpha_ == pytest.approx(1 / 100)
+    assert small_classifier(output_alpha=0.0).fit(X, y).output_alpha_ == 0.0
+    # Early stopping's validation rows are not training rows.
+    early = small_classifier(solver="adam", early_stopping=True, max_iter=5).fit(X, y)
+    assert early.output_alpha_ == pytest.approx(1 / 360)
+
+
+def test_output_alpha_shrinks_the_output_layer_only_in_every_phase(small_classifier,
+                                                                   small_digits):
+    X, y = small_digits
+    norms = {}
+    for output_alpha in (0.0, 0.1, 1.0):
+        for fine_tune in (False, True):
+            clf = small_classifier(output_alpha=output_alpha, fine_tune=fine_tune).fit(X, y)
+            norms[output_alpha, fine_tune] = np.linalg.norm(clf.coefs_[-1])
+    for fine_tune in (False, True):
+        assert norms[0.0, fine_tune] > norms[0.1, fine_tune] > norms[1.0, fine_tune]
+    # Without fine-tuning the encoders are the pretrained ones whatever the penalty.
+    a = small_classifier(output_alpha=0.0, fine_tune=False).fit(X, y)
+    b = small_classifier(output_alpha=1.0, fine_tune=False).fit(X, y)
+    assert_array_equal(a.coefs_[0], b.coefs_[0])

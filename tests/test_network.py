@@ -341,3 +341,27 @@ def test_reconstruction_in_chunks_of_rows_is_the_whole_cost(
     for got, expected in zip(chunked[1], whole[1]):
         np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-14)
     np.testing.assert_allclose(chunked[2], whole[2], rtol=1e-12)
+
+
+@pytest.mark.parametrize("hidden", [(), (6,)], ids=["softmax", "1-hidden"])
+@pytest.mark.parametrize("output", ["softmax", "identity"])
+def test_output_alpha_is_a_weight_decay_on_the_output_layer_only(hidden, output):
+    rng = np.random.RandomState(7)
+    X = rng.normal(size=(25, 9))
+    y = np.arange(25) % 3 if output == "softmax" else rng.normal(size=(25, 3))
+    shapes = parameter_shapes([9, *hidden, 3])
+    theta = random_theta(shapes, rng)
+    with_term = flat_loss_grad(
+        network_loss_grad, shapes, X=X, y=y, alpha=1e-2, output=output, output_alpha=0.3
+    )
+    assert_gradient_is_correct(with_term, theta)
+    without = flat_loss_grad(network_loss_grad, shapes, X=X, y=y, alpha=1e-2, output=output)
+    # J differs by output_alpha/2 ||W_out||^2, its gradient by output_alpha W_out.
+    params = unpack(theta, shapes)
+    W_out = params[len(shapes) // 2 - 1]
+    (loss_a, grad_a), (loss_b, grad_b) = with_term(theta), without(theta)
+    np.testing.assert_allclose(loss_a - loss_b, 0.15 * np.vdot(W_out, W_out), rtol=1e-10)
+    difference = unpack(grad_a - grad_b, shapes)
+    for i, part in enumerate(difference):
+        expected = 0.3 * W_out if i == len(shapes) // 2 - 1 else np.zeros_like(part)
+        np.testing.assert_allclose(part, expected, rtol=1e-10, atol=1e-13)

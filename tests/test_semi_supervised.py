@@ -50,7 +50,7 @@ def test_semi_supervised_gradient(layers, decoder, gamma, eta, sparse_input):
     shapes = semi_supervised_shapes(layers, 3)
     loss_grad = flat_loss_grad(
         semi_supervised_loss_grad, shapes, X=X, y=y, alpha=1e-2,
-        reconstruction_weight=gamma, entropy_weight=eta, decoder=decoder,
+        reconstruction_weight=gamma, entropy_weight=eta, decoder=decoder, output_alpha=0.2,
     )
     theta = random_theta(shapes, rng)
     assert_gradient_is_correct(loss_grad, theta)
