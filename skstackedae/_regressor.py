@@ -53,9 +53,9 @@ class StackedAERegressor(RegressorMixin, BaseStackedAE):
         cost adds ``output_alpha/2`` times their squared norm. "auto" is
         ``1 / n`` (``n`` the training rows, or the sum of their sample
         weights), the penalty of ``Ridge(alpha=1)`` on a linear regression of
-        the top codes. 0 by default: unlike the classifier's cross-entropy,
-        the squared error scales with the targets, so no one value is
-        neutral to their units.
+        the top codes. 0 (the default) is UFLDL's cost; unlike the
+        classifier's cross-entropy the squared error scales with the
+        targets, so "auto" is not neutral to their units.
 
     {pretrain_max_iter_parameter}
 

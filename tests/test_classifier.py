@@ -571,20 +571,26 @@ def test_adam_learns_on_a_short_budget_at_the_default_learning_rate(digits):
 
 def test_output_alpha_auto_is_one_over_the_labeled_rows(small_classifier, small_digits):
     X, y = small_digits
-    assert small_classifier().fit(X, y).output_alpha_ == pytest.approx(1 / 400)
+    assert small_classifier().fit(X, y).output_alpha_ == 0.0  # UFLDL's cost
+    auto = dict(output_alpha="auto")
+    assert small_classifier(**auto).fit(X, y).output_alpha_ == pytest.approx(1 / 400)
     # Identical rows merged by L-BFGS count with their multiplicity.
-    doubled = small_classifier().fit(np.r_[X, X], np.r_[y, y])
+    doubled = small_classifier(**auto).fit(np.r_[X, X], np.r_[y, y])
     assert doubled.output_alpha_ == pytest.approx(1 / 800)
     weights = np.full(400, 0.5)
-    weighted = small_classifier().fit(X, y, sample_weight=weights)
+    weighted = small_classifier(**auto).fit(X, y, sample_weight=weights)
     assert weighted.output_alpha_ == pytest.approx(1 / 200)
     y_semi = np.where(np.arange(400) < 100, y, -1)
-    semi = small_classifier(unlabeled_label=-1).fit(X, y_semi)
+    semi = small_classifier(unlabeled_label=-1, **auto).fit(X, y_semi)
     assert semi.output_alpha_ == pytest.approx(1 / 100)
-    assert small_classifier(output_alpha=0.0).fit(X, y).output_alpha_ == 0.0
     # Early stopping's validation rows are not training rows.
-    early = small_classifier(solver="adam", early_stopping=True, max_iter=5).fit(X, y)
-    assert early.output_alpha_ == pytest.approx(1 / 360)
+    early = small_classifier(solver="adam", early_stopping=True, max_iter=5, **auto)
+    assert early.fit(X, y).output_alpha_ == pytest.approx(1 / 360)
+    # partial_fit resolves it on the first call's rows and keeps it.
+    chunked = StackedAEClassifier((8,), solver="adam", random_state=0, **auto)
+    chunked.partial_fit(X[:100], y[:100], classes=np.arange(10))
+    chunked.partial_fit(X, y)
+    assert chunked.output_alpha_ == pytest.approx(1 / 100)
 
 
 def test_output_alpha_shrinks_the_output_layer_only_in_every_phase(small_classifier,
