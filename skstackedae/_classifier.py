@@ -377,9 +377,10 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
 
         classes : array-like of shape (n_classes,), default=None
             Every class of the whole data set. Required on the first call
-            (a chunk need not hold every class), ignored-if-equal on later
-            ones; ``unlabeled_label`` in it is dropped. For multilabel y,
-            any array (the labels are y's columns).
+            (a chunk need not hold every class); later calls may omit it,
+            and if given it must be the same. ``unlabeled_label`` in it is
+            dropped. For multilabel y, any array (the labels are y's
+            columns).
 
         sample_weight : array-like of shape (n_samples,), default=None
             Weight of each sample of the chunk; see :meth:`fit`.
