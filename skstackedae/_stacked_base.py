@@ -25,6 +25,7 @@ from ._network import (
 )
 from ._rows import merge_identical_rows
 from ._semi_supervised import consistency_loss_grad, noisy_pairs, semi_supervised_loss_grad
+from ._solvers import MinimizeResult
 from ._sparse_autoencoder import COLLAPSED_R2, SparseAutoencoder, init_weights
 
 #: Each pretraining parameter of a stack and the :class:`SparseAutoencoder`
@@ -190,21 +191,15 @@ class BaseStackedAE(BaseNetwork):
 
         self._warn_if_constant(coefs, intercepts, data.labeled_only(), targets.output)
 
-        # Set the fitted state only once every phase has succeeded.
-        for name, value in targets.attributes.items():
-            setattr(self, name, value)
-        self.autoencoders_ = autoencoders
-        self._set_training_result(result, coefs, intercepts)
-        setattr(self, self._output_curve_attribute, output_curve)
-        self.n_layers_ = len(coefs) + 1
-        self.output_alpha_ = output_alpha
         # What a later partial_fit continues: the last phase, its optimiser
         # (Adam's moments; not the joint cost's, whose parameters differ).
-        self._stage = "fine-tuning" if self.fine_tune else "output layer"
         joint = self.fine_tune and len(result.coefs) > len(coefs)
-        self._optimizer = None if joint else result.optimizer
-        self._rng = rng
-        return self
+        return self._set_fitted_stack(
+            targets, autoencoders, result._replace(coefs=coefs, intercepts=intercepts),
+            output_curve, output_alpha, rng,
+            stage="fine-tuning" if self.fine_tune else "output layer",
+            optimizer=None if joint else result.optimizer,
+        )
 
     def _validate_training_data(self, X, y, sample_weight, *, reset, warm, **target_options):
         """``(X, targets, sample_weight)`` of a fit or a ``partial_fit`` call:
@@ -309,17 +304,29 @@ class BaseStackedAE(BaseNetwork):
             for autoencoder in autoencoders:
                 autoencoder._optimizer = None
 
-        # Set the fitted state only once every step has succeeded.
+        # The whole model's epochs so far in this phase, as one result.
+        result = MinimizeResult(
+            coefs, intercepts, loss=curve[-1] if curve else float("nan"), n_iter=len(curve),
+            loss_curve=curve, validation_scores=None, optimizer=optimizer,
+        )
+        return self._set_fitted_stack(
+            targets, autoencoders, result, output_curve, output_alpha, rng,
+            stage=stage, optimizer=optimizer,
+        )
+
+    def _set_fitted_stack(self, targets, autoencoders, result, output_curve, output_alpha,
+                          rng, *, stage, optimizer):
+        """Set the fitted state of ``fit`` or a ``partial_fit`` call, last,
+        once every phase has succeeded (a failed fit leaves the model as it
+        was): the targets' attributes, the autoencoders, the network and its
+        curves (``result``), and what a later ``partial_fit`` continues (the
+        stage, its optimiser state and the generator)."""
         for name, value in targets.attributes.items():
             setattr(self, name, value)
         self.autoencoders_ = autoencoders
-        self.coefs_, self.intercepts_ = coefs, intercepts
-        self.loss_curve_ = curve
-        self.loss_ = curve[-1] if curve else float("nan")
-        self.n_iter_ = len(curve)
-        self.validation_scores_ = self.best_validation_score_ = None
+        self._set_training_result(result)
         setattr(self, self._output_curve_attribute, output_curve)
-        self.n_layers_ = len(coefs) + 1
+        self.n_layers_ = len(self.coefs_) + 1
         self.output_alpha_ = output_alpha
         self._stage, self._optimizer, self._rng = stage, optimizer, rng
         return self
