@@ -25,3 +25,20 @@ def test_version_matches_the_changelog():
     top = re.search(r"^(\d+\.\d+\.\d+) \((.+?)\)$", changelog, re.MULTILINE)
     expected = top[1] + (".dev0" if top[2] == "unreleased" else "")
     assert skstackedae.__version__ == expected
+
+
+def test_every_table_row_of_the_docs_is_in_a_list_table():
+    # A row ("   * - ...") whose ``.. list-table::`` line is lost still
+    # builds (as a quoted bullet list), so the docs build does not catch it.
+    root = Path(__file__).resolve().parents[1]
+    stray = []
+    for path in sorted((root / "doc").glob("*.rst")):
+        in_table = False
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if line.startswith(".. list-table::"):
+                in_table = True
+            elif line and not line[0].isspace():
+                in_table = False
+            if re.match(r"\s+\* - ", line) and not in_table:
+                stray.append(f"{path.name}:{number}")
+    assert not stray, stray
