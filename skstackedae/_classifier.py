@@ -3,6 +3,7 @@
 from numbers import Real
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -151,10 +152,17 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
         labeled rows. Single-label y only; it cannot be combined with
         ``reconstruction_weight``.
 
+    consistency_noise : {"mask", "swap"}, default="mask"
+        The noise of ``consistency_weight``'s copies. "mask" sets the chosen
+        features to zero, which assumes that 0 means "no signal" (pixels).
+        "swap" replaces each by the same feature's value in another row,
+        drawn at random (VIME's and SCARF's corruption), so that every
+        feature keeps its own values: better on tables (see
+        :ref:`defaults-on-any-data`). Dense input only.
+
     consistency_corruption : float, default=0.3
-        Fraction of each row's features set to zero in its noisy copy, for
-        ``consistency_weight``. Like ``corruption``, it assumes that 0 means
-        "no signal" (inputs scaled to [0, 1], or standardised).
+        Fraction of each row's features corrupted in its noisy copy, by
+        ``consistency_noise``.
 
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes, as in ``LogisticRegression``: a dict
@@ -258,6 +266,7 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
         "reconstruction_weight": [Interval(Real, 0, None, closed="left")],
         "entropy_weight": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left")],
         "consistency_weight": [Interval(Real, 0, None, closed="left")],
+        "consistency_noise": [StrOptions({"mask", "swap"})],
         "consistency_corruption": [Interval(Real, 0, 1, closed="left")],
         "class_weight": [None, dict, StrOptions({"balanced"})],
     }
@@ -295,6 +304,7 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
         reconstruction_weight=0.0,
         entropy_weight="auto",
         consistency_weight=0.0,
+        consistency_noise="mask",
         consistency_corruption=0.3,
         class_weight=None,
     ):
@@ -325,6 +335,7 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
         self.reconstruction_weight = reconstruction_weight
         self.entropy_weight = entropy_weight
         self.consistency_weight = consistency_weight
+        self.consistency_noise = consistency_noise
         self.consistency_corruption = consistency_corruption
         self.class_weight = class_weight
 
@@ -419,6 +430,19 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
             X, y, incremental=True, sample_weight=sample_weight,
             classes=classes if first else self.classes_,
         )
+
+    def _validate_training_data(self, X, y, sample_weight, **options):
+        X, targets, sample_weight = super()._validate_training_data(
+            X, y, sample_weight, **options
+        )
+        # Checked before pretraining, not when fine-tuning draws the noise.
+        if self.consistency_weight and self.consistency_noise == "swap" and sparse.issparse(X):
+            raise ValueError(
+                "consistency_noise='swap' needs dense X: it draws every entry, "
+                "zeros included, which a sparse matrix does not store. Use "
+                "consistency_noise='mask', or pass X as a dense array."
+            )
+        return X, targets, sample_weight
 
     def _validate_targets(self, y, *, warm, classes=None):
         """The targets of ``y``; ``classes`` (``partial_fit``'s) are every

@@ -63,7 +63,9 @@ _PRETRAINING_PARAMETERS = """\
 _PRETRAIN_MAX_ITER_PARAMETER = """\
     pretrain_max_iter : int, default=50
         Maximum L-BFGS iterations (epochs for "adam"/"sgd") of each
-        autoencoder."""
+        autoencoder: a budget (fine-tuning goes on from where it stops), so
+        reaching it does not warn; an autoencoder whose codes come out
+        constant does."""
 
 _SOLVER_PARAMETERS = """\
     solver : {"lbfgs", "adam", "sgd"}, default="lbfgs"

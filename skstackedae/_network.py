@@ -537,6 +537,23 @@ def mask_corrupt(X, corruption, rng):
     return X * (rng.uniform(size=X.shape) >= corruption).astype(X.dtype)
 
 
+def swap_corrupt(X, corruption, rng):
+    """Swap noise: replace a random fraction ``corruption`` of the entries
+    by the same feature's value in another row, drawn at random (the
+    corruption of VIME, Yoon et al. 2020, and SCARF, Bahri et al. 2022).
+
+    Each feature keeps its own values and range, so it suits tables, where
+    0 is a value like any other; masking (:func:`mask_corrupt`) suits
+    inputs where 0 means "no signal", such as pixels. Dense ``X`` only.
+    """
+    if corruption == 0:
+        return X
+    rows, columns = np.nonzero(rng.uniform(size=X.shape) < corruption)
+    noisy = X.copy()
+    noisy[rows, columns] = X[rng.randint(X.shape[0], size=rows.shape[0]), columns]
+    return noisy
+
+
 def _elementwise_output(logits, Y, output, loss, sample_weight):
     """Turn ``logits`` into dJ/dlogits for an element-wise output unit and
     its loss; return J (see :func:`network_loss_grad`)."""

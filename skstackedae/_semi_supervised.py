@@ -6,7 +6,7 @@ this module adds the two terms that need more than the network's output
 (user guide, "Learning from unlabeled data"):
 
 - the consistency term, which compares each row's prediction with that of a
-  noisy copy of the row (:func:`consistency_loss_grad`, on the rows built by
+  noisy copy of the row (masking or swap noise) (:func:`consistency_loss_grad`, on the rows built by
   :func:`noisy_pairs`);
 - the reconstruction of every row through the stacked decoders
   (:func:`semi_supervised_loss_grad`).
@@ -24,14 +24,18 @@ from ._network import (
     normalized_weights,
     softmax_output,
     subtract_into,
+    swap_corrupt,
 )
 
+#: The noises of the consistency term, by the name ``consistency_noise`` takes.
+NOISES = {"mask": mask_corrupt, "swap": swap_corrupt}
 
-def noisy_pairs(X, corruption, rng):
-    """``X`` on top of a copy of it under masking noise (:func:`mask_corrupt`),
+
+def noisy_pairs(X, corruption, rng, noise="mask"):
+    """``X`` on top of a copy of it under ``noise`` (a key of :data:`NOISES`),
     the input of :func:`consistency_loss_grad`: shape
-    ``(2 * m, n_features)``, sparse (CSR) if ``X`` is."""
-    noisy = mask_corrupt(X, corruption, rng)
+    ``(2 * m, n_features)``, sparse (CSR) if ``X`` is (masking only)."""
+    noisy = NOISES[noise](X, corruption, rng)
     if sparse.issparse(X):
         return sparse.vstack([X, noisy], format="csr")
     return np.concatenate([X, noisy])

@@ -239,6 +239,10 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
     (1797, 64)
     """
 
+    #: Whether reaching ``max_iter`` warns. A stack's pretraining clears it
+    #: on its own autoencoders: ``pretrain_max_iter`` is a budget there.
+    _warn_at_max_iter = True
+
     _parameter_constraints: dict = {
         **BaseNetwork._parameter_constraints,
         "n_components": [Interval(Integral, 1, None, closed="left")],
@@ -353,8 +357,8 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
             phase=f"SparseAutoencoder({self.n_components})",
             n_samples=X_train.shape[0], max_iter=1 if incremental else self.max_iter,
             rng=rng, validation_score=validation_score, optimizer=optimizer,
-            warn_at_max_iter=not incremental, manage_threads=not incremental,
-            report=self._iteration_report(X, decoder),
+            warn_at_max_iter=not incremental and self._warn_at_max_iter,
+            manage_threads=not incremental, report=self._iteration_report(X, decoder),
         )
 
         # Not after partial_fit: a chunk's single epoch is not a finished fit.

@@ -246,11 +246,42 @@ def test_consistency_fine_tunes_every_row_beside_a_fresh_noisy_copy(
     assert len(noisy_copies) == n_draws
 
 
+def test_swap_noise_copies_take_each_feature_from_another_row(semi_digits, monkeypatch):
+    X, y, y_semi = semi_digits
+    seen = []
+    real = skstackedae._stacked_base.consistency_loss_grad
+
+    def recording(coefs, intercepts, X, y, **kwargs):
+        seen.append(np.array(X, copy=True))
+        return real(coefs, intercepts, X, y, **kwargs)
+
+    monkeypatch.setattr(skstackedae._stacked_base, "consistency_loss_grad", recording)
+    swap = semi_classifier(
+        max_iter=5, consistency_weight=1.0, consistency_noise="swap", consistency_corruption=0.4
+    ).fit(X, y_semi)
+    clean, noisy = seen[0][:600], seen[0][600:]
+    changed = noisy != clean
+    # Masking would zero 40 % of the nonzero entries; swapping zeroes fewer,
+    # and writes values that masking cannot (nonzero where the row had 0).
+    assert np.any(changed & (clean == 0))
+    assert 0.15 < np.mean(changed) < 0.4  # 0.4 drawn, less the draws of an equal value
+    for j in range(X.shape[1]):
+        assert np.isin(noisy[:, j], clean[:, j]).all()  # the feature's own values
+    mask = semi_classifier(
+        max_iter=5, consistency_weight=1.0, consistency_corruption=0.4
+    ).fit(X, y_semi)
+    assert not np.array_equal(swap.coefs_[0], mask.coefs_[0])
+
+
 def test_consistency_options_that_cannot_apply_are_errors_before_pretraining(
     semi_digits, monkeypatch
 ):
     X, y, y_semi = semi_digits
     monkeypatch.setattr(skstackedae._stacked_base.SparseAutoencoder, "fit", None)  # must not run
+    with pytest.raises(ValueError, match="consistency_noise='swap' needs dense X"):
+        semi_classifier(consistency_weight=1.0, consistency_noise="swap").fit(
+            sp.csr_matrix(X), y_semi
+        )
     with pytest.raises(
         ValueError, match="consistency_weight and reconstruction_weight cannot both"
     ):

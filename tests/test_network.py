@@ -23,6 +23,7 @@ from skstackedae._network import (
     network_loss_grad,
     pack,
     parameter_shapes,
+    swap_corrupt,
     total_variance,
     unpack,
 )
@@ -365,3 +366,16 @@ def test_output_alpha_is_a_weight_decay_on_the_output_layer_only(hidden, output)
     for i, part in enumerate(difference):
         expected = 0.3 * W_out if i == len(shapes) // 2 - 1 else np.zeros_like(part)
         np.testing.assert_allclose(part, expected, rtol=1e-10, atol=1e-13)
+
+
+def test_swap_corrupt_draws_each_entry_from_its_own_column():
+    rng = np.random.RandomState(0)
+    X = rng.uniform(size=(400, 6)) + np.arange(6) * 10  # disjoint column ranges
+    noisy = swap_corrupt(X, 0.3, np.random.RandomState(1))
+    changed = noisy != X
+    assert abs(changed.mean() - 0.3) < 0.02  # every column's values differ
+    for j in range(6):
+        assert np.isin(noisy[:, j], X[:, j]).all()
+    assert swap_corrupt(X, 0.0, rng) is X
+    # Same generator state, same noise.
+    np.testing.assert_array_equal(noisy, swap_corrupt(X, 0.3, np.random.RandomState(1)))

@@ -259,8 +259,39 @@ def test_convergence_warnings_name_each_phase(small_classifier, small_digits):
         warnings.simplefilter("always")
         small_classifier(pretrain_max_iter=2, max_iter=2).fit(X, y)
     messages = [str(w.message) for w in caught if w.category is ConvergenceWarning]
-    for phase in ("SparseAutoencoder(16)", "SparseAutoencoder(8)", "softmax", "fine-tuning"):
+    for phase in ("softmax", "fine-tuning"):
         assert any(m.startswith(phase) for m in messages), (phase, messages)
+    # Pretraining's iteration limit is a budget: reaching it is not news.
+    assert not any("SparseAutoencoder" in m and "reached max_iter" in m for m in messages), messages
+
+
+# Budgets at which the autoencoder learns (R^2 > 0.1 on these digits):
+# fewer would warn of constant codes instead.
+@pytest.mark.parametrize("solver, budget", [("lbfgs", 10), ("adam", 50)])
+def test_pretraining_budget_does_not_warn_but_a_lone_autoencoder_does(
+    small_digits, solver, budget
+):
+    X, y = small_digits
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        clf = StackedAEClassifier(
+            (16,), pretrain_max_iter=budget, solver=solver, random_state=0
+        ).fit(X, y)
+    assert clf.autoencoders_[0].n_iter_ == budget
+    assert not [w for w in caught if str(w.message).startswith("SparseAutoencoder")]
+    # Outside a stack max_iter is the fit's own limit, and warns.
+    with pytest.warns(ConvergenceWarning, match=rf"^SparseAutoencoder\(16\).*max_iter={budget}"):
+        SparseAutoencoder(16, max_iter=budget, solver=solver, random_state=0).fit(X)
+
+
+def test_a_default_fit_that_works_does_not_warn(small_digits):
+    # Every default fit used to warn twice (the pretraining budget), which
+    # drowned the warnings that matter (a constant layer, the class prior).
+    X, y = small_digits
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        clf = StackedAEClassifier((50,), random_state=0).fit(X, y)
+    assert clf.score(X, y) > 0.95
 
 
 def test_verbose_reports_every_phase(small_classifier, small_digits, capsys):
