@@ -42,9 +42,9 @@ RBM_EPOCHS = [1, 3, 10, 20]
 def models():
     """``{curve: [(budget label, estimator), ...]}``."""
     return {
-        "StackedAEClassifier": [
+        'StackedAEClassifier, compute_dtype="float64"': [
             (f"{p}/{f}", StackedAEClassifier((200, 200), pretrain_max_iter=p, max_iter=f,
-                                             random_state=0))
+                                             compute_dtype="float64", random_state=0))
             for p, f in OURS
         ],
         'StackedAEClassifier, compute_dtype="float32"': [

@@ -30,8 +30,8 @@ MODELS = {
         dict(hidden_layer_sizes=(200, 200), random_state=0),
     ),
     "StackedAEClassifier()": ("skstackedae", "StackedAEClassifier", dict(random_state=0)),
-    'StackedAEClassifier(compute_dtype="float32")': (
-        "skstackedae", "StackedAEClassifier", dict(compute_dtype="float32", random_state=0),
+    'StackedAEClassifier(compute_dtype="float64")': (
+        "skstackedae", "StackedAEClassifier", dict(compute_dtype="float64", random_state=0),
     ),
 }
 PEER = "MLPClassifier((200, 200))"

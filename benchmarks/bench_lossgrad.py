@@ -223,7 +223,8 @@ def per_iteration_in_lbfgs(X, y, n_iter=20):
     for dtype in (np.float64, np.float32):
         Xd = X.astype(dtype)
         ours = StackedAEClassifier(
-            LAYERS[1:-1], pretrain_max_iter=5, max_iter=5, fine_tune=False, random_state=0
+            LAYERS[1:-1], pretrain_max_iter=5, max_iter=5, fine_tune=False,
+            compute_dtype=None, random_state=0,  # the input's dtype, not "auto"'s choice
         ).fit(Xd, y)
         ours.set_params(fine_tune=True, warm_start=True, max_iter=n_iter)
         start = time.perf_counter()

@@ -6,6 +6,7 @@ import time
 from numbers import Integral, Real
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import BaseEstimator
 from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -15,6 +16,14 @@ from ._atomic import restore_state_on_error
 from ._callbacks import CallbackSupportMixin, NoTask, phase_task, root_task
 from ._persistence import VersionedPickleMixin
 from ._solvers import Minibatch, minimize
+
+#: compute_dtype="auto": a fit on at least this many float64 values (stored
+#: values if sparse) trains in float32. Measured at the defaults: on 50,000
+#: MNIST digits (39 million values) the fit took 104.5 s instead of 228.8 s,
+#: 98.32 % against 98.27 % held out; on 3,750 (2.9 million) 13 s instead of
+#: 25 s, 95.0 % against 95.2 %. Below it fits take seconds, and float32's
+#: earlier L-BFGS stops moved small tables by up to 2 points either way.
+FLOAT32_MIN_VALUES = 2**20
 
 
 def has_minibatch_solver(estimator):
@@ -49,7 +58,7 @@ class BaseNetwork(CallbackSupportMixin, VersionedPickleMixin, BaseEstimator):
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
-        "compute_dtype": [None, StrOptions({"float32", "float64"})],
+        "compute_dtype": [None, StrOptions({"auto", "float32", "float64"})],
     }
 
     def _atomic_fit(self, X, y=None, **kwargs):
@@ -83,8 +92,9 @@ class BaseNetwork(CallbackSupportMixin, VersionedPickleMixin, BaseEstimator):
             **kwargs,
         )
 
-    def _validate_fit_X(self, X, y="no_validation", *, reset, **kwargs):
-        """:meth:`_validate_X` for a fit, with ``X`` in ``compute_dtype``.
+    def _validate_fit_X(self, X, y="no_validation", *, reset, incremental=False, **kwargs):
+        """:meth:`_validate_X` for a fit, with ``X`` in the dtype of the
+        training arithmetic (:meth:`_arithmetic_dtype`).
 
         The input's dtype is kept in ``_input_dtype`` for :meth:`_atomic_fit`,
         which casts the fitted attributes back to it: the arithmetic follows
@@ -92,11 +102,23 @@ class BaseNetwork(CallbackSupportMixin, VersionedPickleMixin, BaseEstimator):
         """
         validated = self._validate_X(X, y, reset=reset, **kwargs)
         X = validated[0] if isinstance(validated, tuple) else validated
-        if self.compute_dtype is None or X.dtype == self.compute_dtype:
+        dtype = self._arithmetic_dtype(X, incremental)
+        if dtype is None or X.dtype == dtype:
             return validated
         self._input_dtype = X.dtype
-        X = X.astype(self.compute_dtype)
+        X = X.astype(dtype)
         return (X, *validated[1:]) if isinstance(validated, tuple) else X
+
+    def _arithmetic_dtype(self, X, incremental):
+        """The dtype ``compute_dtype`` asks for on the validated ``X`` (None:
+        ``X``'s own). "auto" is float32 for a fit on at least
+        ``FLOAT32_MIN_VALUES`` float64 values, and ``X``'s dtype otherwise
+        and for ``partial_fit`` (where a call's chunk would choose it)."""
+        if self.compute_dtype != "auto":
+            return self.compute_dtype
+        n_values = X.nnz if sparse.issparse(X) else X.size
+        large = not incremental and X.dtype == np.float64 and n_values >= FLOAT32_MIN_VALUES
+        return np.float32 if large else None
 
     def _cast_fitted(self, dtype):
         """The fitted weights, and those of fitted sub-estimators, in ``dtype``."""

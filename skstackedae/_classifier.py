@@ -298,7 +298,7 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
         n_iter_no_change=10,
         random_state=None,
         verbose=0,
-        compute_dtype=None,
+        compute_dtype="auto",
         warm_start=False,
         unlabeled_label=None,
         reconstruction_weight=0.0,

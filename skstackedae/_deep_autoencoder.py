@@ -169,7 +169,7 @@ class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         n_iter_no_change=10,
         random_state=None,
         verbose=0,
-        compute_dtype=None,
+        compute_dtype="auto",
         warm_start=False,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes

@@ -88,14 +88,17 @@ _RANDOM_STATE_VERBOSE_PARAMETERS = """\
         elapsed time, and the loss of every iteration within it."""
 
 _COMPUTE_DTYPE_PARAMETER = """\
-    compute_dtype : {"float32", "float64"} or None, default=None
-        Dtype of the training arithmetic. None: the input's (float32 input
-        trains in float32, anything else in float64). "float32" trains a
-        float64 input in float32, faster at about the same accuracy (user
-        guide, :ref:`choosing-parameters`); the fitted weights are then cast
-        back to the input's dtype, so predictions and transforms keep it.
-        Opt-in: float32 rounding makes L-BFGS stop earlier on some problems
-        (a ``ConvergenceWarning`` says so)."""
+    compute_dtype : {"auto", "float32", "float64"} or None, default="auto"
+        Dtype of the training arithmetic; the fitted weights are cast back to
+        the input's dtype, so predictions, transforms and saved models keep
+        it. None: the input's (float32 input trains in float32, anything
+        else in float64). "float32" trains a float64 input in float32, about
+        twice as fast at about the same accuracy (user guide,
+        :ref:`choosing-parameters`), but float32 rounding can end L-BFGS
+        early (a ``ConvergenceWarning`` says so). "auto": float32 for a
+        ``fit`` on at least 2**20 (about a million) float64 values, where
+        the time matters, and the input's dtype below that and for
+        ``partial_fit``."""
 
 # partial_fit's docstring, in the classifier and the regressor (8 spaces:
 # a method's).

@@ -192,7 +192,7 @@ class StackedAERegressor(RegressorMixin, BaseStackedAE):
         n_iter_no_change=10,
         random_state=None,
         verbose=0,
-        compute_dtype=None,
+        compute_dtype="auto",
         warm_start=False,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes

@@ -273,7 +273,7 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
         n_iter_no_change=10,
         random_state=None,
         verbose=0,
-        compute_dtype=None,
+        compute_dtype="auto",
     ):
         self.n_components = n_components
         self.sparsity_target = sparsity_target
@@ -322,7 +322,7 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
 
     def _fit(self, X, y=None, incremental=False, sample_weight=None):
         warm = incremental and hasattr(self, "coefs_")
-        X = self._validate_fit_X(X, reset=not warm)
+        X = self._validate_fit_X(X, reset=not warm, incremental=incremental)
         sample_weight = self._validate_sample_weight(sample_weight, X)
         if self.solver == "lbfgs":
             X, _, sample_weight = merge_identical_rows(X, None, sample_weight)

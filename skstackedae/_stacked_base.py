@@ -201,11 +201,14 @@ class BaseStackedAE(BaseNetwork):
             optimizer=None if joint else result.optimizer,
         )
 
-    def _validate_training_data(self, X, y, sample_weight, *, reset, warm, **target_options):
+    def _validate_training_data(self, X, y, sample_weight, *, reset, warm, incremental=False,
+                                **target_options):
         """``(X, targets, sample_weight)`` of a fit or a ``partial_fit`` call:
         ``X`` in ``compute_dtype``, the targets checked by the subclass, and
         the sample weights (times ``class_weight``'s) in ``X``'s dtype."""
-        X, y = self._validate_fit_X(X, y, reset=reset, multi_output=True)
+        X, y = self._validate_fit_X(
+            X, y, reset=reset, incremental=incremental, multi_output=True
+        )
         if y.ndim == 2 and y.shape[1] == 1:
             # As MLPClassifier and MLPRegressor: a column y is a 1-d y, with a warning.
             y = column_or_1d(y, warn=True)
@@ -237,7 +240,8 @@ class BaseStackedAE(BaseNetwork):
         first = not hasattr(self, "coefs_")
         hidden_layer_sizes = self._check_hidden_layer_sizes() if first else None
         X, targets, sample_weight = self._validate_training_data(
-            X, y, sample_weight, reset=first, warm=not first, **target_options
+            X, y, sample_weight, reset=first, warm=not first, incremental=True,
+            **target_options
         )
         # A model fitted before partial_fit existed has no generator or
         # optimiser state kept: it continues with new ones.
@@ -453,7 +457,11 @@ class BaseStackedAE(BaseNetwork):
     def _new_autoencoder(self, n_hidden, seed):
         """An unfitted autoencoder for one layer, with the stack's settings."""
         forwarded = {ae: getattr(self, name) for name, ae in PRETRAIN_PARAMETERS.items()}
-        autoencoder = SparseAutoencoder(n_components=n_hidden, random_state=seed, **forwarded)
+        # compute_dtype=None: the codes are already in the stack's arithmetic,
+        # chosen once on its input (not again on each layer's codes).
+        autoencoder = SparseAutoencoder(
+            n_components=n_hidden, random_state=seed, compute_dtype=None, **forwarded
+        )
         # pretrain_max_iter is a budget, not a convergence test: fine-tuning
         # goes on from wherever pretraining stops, and 50 iterations matched
         # UFLDL's 400 in accuracy (user guide, "Choosing the parameters").

@@ -11,6 +11,7 @@ from scipy import sparse
 from sklearn.base import clone
 from sklearn.utils._param_validation import InvalidParameterError
 
+import skstackedae._base
 from skstackedae import (
     SparseAutoencoder,
     StackedAEClassifier,
@@ -81,6 +82,51 @@ def test_float32_arithmetic_on_float64_input_keeps_the_input_dtype(small_digits,
     assert not all(
         np.array_equal(a, b) for a, b in zip(_weights(opted), _weights(default), strict=True)
     )
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=lambda e: repr(e)[:40])
+def test_auto_dtype_is_float32_from_a_million_values(small_digits, estimator, monkeypatch):
+    X, y = small_digits  # 400 x 64 = 25,600 values
+    y = _target(estimator, y)
+    assert clone(estimator).get_params()["compute_dtype"] == "auto"  # the default
+    on_float32 = _fit(clone(estimator).set_params(compute_dtype="float32"), X, y)
+    on_float64 = _fit(clone(estimator).set_params(compute_dtype=None), X, y)
+    for threshold, expected in [(X.size, on_float32), (X.size + 1, on_float64)]:
+        monkeypatch.setattr(skstackedae._base, "FLOAT32_MIN_VALUES", threshold)
+        auto = _fit(clone(estimator), X, y)
+        for got, want in zip(_weights(auto), _weights(expected), strict=True):
+            assert got.dtype == np.float64
+            assert_array_equal(got, want)
+    # Sparse input counts its stored values.
+    monkeypatch.setattr(skstackedae._base, "FLOAT32_MIN_VALUES", sparse.csr_matrix(X).nnz + 1)
+    auto = _fit(clone(estimator), sparse.csr_matrix(X), y)
+    on_float64 = _fit(clone(estimator).set_params(compute_dtype=None), sparse.csr_matrix(X), y)
+    for got, want in zip(_weights(auto), _weights(on_float64), strict=True):
+        assert_array_equal(got, want)
+
+
+def test_auto_dtype_is_decided_once_per_stack_and_not_per_chunk(small_digits, monkeypatch):
+    X, y = small_digits
+    # Below the threshold for the input (25,600 values), above it for the
+    # 400 x 100 codes that the second layer trains on: float64 throughout.
+    # (Pretraining long enough that no layer restarts at random.)
+    params = dict(hidden_layer_sizes=(100, 8), pretrain_max_iter=20, max_iter=10, random_state=0)
+    monkeypatch.setattr(skstackedae._base, "FLOAT32_MIN_VALUES", np.inf)
+    exact = StackedAEClassifier(**params).fit(X, y)
+    monkeypatch.setattr(skstackedae._base, "FLOAT32_MIN_VALUES", 30_000)
+    auto = StackedAEClassifier(**params).fit(X, y)
+    assert min(ae.reconstruction_r2_ for ae in auto.autoencoders_) > 0.05
+    for got, want in zip(_weights(auto), _weights(exact), strict=True):
+        assert_array_equal(got, want)
+    # partial_fit follows each chunk's dtype, whatever the chunk's size.
+    monkeypatch.setattr(skstackedae._base, "FLOAT32_MIN_VALUES", 1)
+    auto = StackedAEClassifier((8,), solver="adam", random_state=0)
+    exact = StackedAEClassifier((8,), solver="adam", compute_dtype=None, random_state=0)
+    for model in (auto, exact):
+        for rows in (slice(0, 200), slice(200, 400)):
+            model.partial_fit(X[rows], y[rows], classes=np.arange(10))
+    for got, want in zip(_weights(auto), _weights(exact), strict=True):
+        assert_array_equal(got, want)
 
 
 def test_float64_arithmetic_on_float32_input(small_digits):
