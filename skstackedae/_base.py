@@ -19,7 +19,7 @@ from ._solvers import Minibatch, minimize
 
 #: compute_dtype="auto": a fit on at least this many float64 values (stored
 #: values if sparse) trains in float32. Measured at the defaults: on 50,000
-#: MNIST digits (39 million values) the fit took 104.5 s instead of 228.8 s,
+#: MNIST digits (39 million values) the fit took 107.0 s instead of 234.4 s,
 #: 98.32 % against 98.27 % held out; on 3,750 (2.9 million) 13 s instead of
 #: 25 s, 95.0 % against 95.2 %. Below it fits take seconds, and float32's
 #: earlier L-BFGS stops moved small tables by up to 2 points either way.
