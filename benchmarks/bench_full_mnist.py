@@ -33,6 +33,9 @@ MODELS = {
     'StackedAEClassifier(compute_dtype="float64")': (
         "skstackedae", "StackedAEClassifier", dict(compute_dtype="float64", random_state=0),
     ),
+    'StackedAEClassifier(solver="adam")': (
+        "skstackedae", "StackedAEClassifier", dict(solver="adam", random_state=0),
+    ),
 }
 PEER = "MLPClassifier((200, 200))"
 N_TEST = 10_000

@@ -52,6 +52,7 @@ class BaseNetwork(CallbackSupportMixin, VersionedPickleMixin, BaseEstimator):
         "tol": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "learning_rate": [StrOptions({"constant", "adaptive"})],
         "shuffle": ["boolean"],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
@@ -210,7 +211,7 @@ class BaseNetwork(CallbackSupportMixin, VersionedPickleMixin, BaseEstimator):
             batch_size = 200 if self.batch_size == "auto" else self.batch_size
             minibatch = Minibatch(
                 n_samples=n_samples, rng=rng, batch_size=min(batch_size, n_samples),
-                learning_rate_init=self.learning_rate_init,
+                learning_rate_init=self.learning_rate_init, learning_rate=self.learning_rate,
                 n_iter_no_change=self.n_iter_no_change, shuffle=self.shuffle,
                 validation_score=validation_score, optimizer=optimizer,
                 manage_threads=manage_threads,

@@ -163,6 +163,7 @@ class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         tol=1e-5,
         batch_size="auto",
         learning_rate_init=LEARNING_RATE_INIT,
+        learning_rate="adaptive",
         shuffle=True,
         early_stopping=False,
         validation_fraction=0.1,
@@ -186,6 +187,7 @@ class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         self.tol = tol
         self.batch_size = batch_size
         self.learning_rate_init = learning_rate_init
+        self.learning_rate = learning_rate
         self.shuffle = shuffle
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction

@@ -16,6 +16,16 @@ _MINIBATCH_PARAMETERS = """\
         because sigmoid units learn more slowly than ReLUs (see
         :ref:`choosing-parameters` in the user guide).
 
+    learning_rate : {"adaptive", "constant"}, default="adaptive"
+        Step-size schedule of "adam"/"sgd". "constant" keeps
+        ``learning_rate_init`` and ends a phase at the first plateau (more
+        than ``n_iter_no_change`` epochs without an improvement of ``tol``),
+        as ``MLPClassifier`` does. "adaptive" divides the step size by 5 at
+        a plateau instead and goes on, twice, and ends the phase at the
+        third (``MLPClassifier``'s "adaptive" divides by 5 after two such
+        epochs, for "sgd" only). A ``partial_fit`` call is one epoch and
+        never divides it.
+
     shuffle : bool, default=True
         Shuffle the samples every epoch ("adam"/"sgd")."""
 

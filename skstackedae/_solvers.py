@@ -208,17 +208,28 @@ def _run_lbfgs(loss_grad, flat, progress, *, max_iter, tol, phase, warn, resampl
     return float(result.fun), n_iter
 
 
+#: learning_rate="adaptive": the step size is divided by 5 at most this many
+#: times (down to learning_rate_init / 25) before a plateau stops the phase.
+#: Measured (generated tables of 32 features, 10 classes, 2 clusters each;
+#: default stack, solver="adam", held-out accuracy after each division):
+#: 15,000 rows 0.773 -> 0.790 -> 0.798 (a third: 0.797; MLPClassifier
+#: 0.802), 37,500 rows 0.795 -> 0.830 -> 0.835 (a third: 0.838; MLP 0.895).
+ADAPTIVE_DIVISIONS = 2
+
+
 def _run_minibatch(loss_grad, flat, progress, *, solver, max_iter, tol, phase, warn,
                    settings, optimizer, resample=None):
     """Adam/SGD epochs with MLPClassifier's stopping rule: an epoch improves
     when the validation score rises by at least ``tol`` (or, without one,
     the epoch loss falls by at least ``tol``); stop after more than
-    ``n_iter_no_change`` epochs in a row without improvement. ``resample``
+    ``n_iter_no_change`` epochs in a row without improvement, or with
+    ``settings.learning_rate="adaptive"`` divide the step size by 5 there
+    and go on, up to ``ADAPTIVE_DIVISIONS`` times. ``resample``
     draws the cost's noise anew before every epoch (each row is seen once
     per epoch, so every batch sees a fresh draw). ``settings`` is a
     :class:`Minibatch`."""
     n_samples, validation_score = settings.n_samples, settings.validation_score
-    no_improvement = 0
+    no_improvement = divisions = 0
     for _ in range(max_iter):
         if resample is not None:
             resample()
@@ -246,7 +257,11 @@ def _run_minibatch(loss_grad, flat, progress, *, solver, max_iter, tol, phase, w
             progress.report("epoch")
         no_improvement = 0 if improved else no_improvement + 1
         if no_improvement > settings.n_iter_no_change:
-            break
+            if settings.learning_rate != "adaptive" or divisions == ADAPTIVE_DIVISIONS:
+                break
+            # A plateau at this step size: go on with a smaller one.
+            optimizer.learning_rate_init /= 5
+            divisions, no_improvement = divisions + 1, 0
     else:
         if warn:
             warnings.warn(
@@ -293,6 +308,9 @@ class Minibatch(NamedTuple):
     """Shuffles the samples; advanced in place."""
     batch_size: int = 200
     learning_rate_init: float = LEARNING_RATE_INIT
+    learning_rate: str = "constant"
+    """"constant", or "adaptive": divide the step size by 5 at a plateau
+    (see :func:`_run_minibatch`)."""
     n_iter_no_change: int = 10
     shuffle: bool = True
     validation_score: object = None

@@ -42,6 +42,7 @@ PRETRAIN_PARAMETERS = {
     "tol": "tol",
     "batch_size": "batch_size",
     "learning_rate_init": "learning_rate_init",
+    "learning_rate": "learning_rate",
     "shuffle": "shuffle",
     "early_stopping": "early_stopping",
     "validation_fraction": "validation_fraction",

@@ -69,6 +69,23 @@ def test_every_solver_returns_one_named_result_and_leaves_its_inputs(solver):
     assert_array_equal(intercepts[0], 1)
 
 
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+@pytest.mark.parametrize("schedule, n_epochs, divisor", [("constant", 4, 1), ("adaptive", 10, 25)])
+def test_adaptive_step_divides_by_five_at_each_plateau(solver, schedule, n_epochs, divisor):
+    # A tolerance no epoch meets: every plateau is n_iter_no_change + 1 = 3
+    # epochs after the first. "constant" stops at the first; "adaptive"
+    # divides the step by 5 at the first two and stops at the third.
+    result = minimize(
+        quadratic, *start(), solver=solver, max_iter=100, tol=1e6,
+        minibatch=Minibatch(
+            n_samples=4, rng=np.random.RandomState(0), batch_size=4, learning_rate_init=0.05,
+            learning_rate=schedule, n_iter_no_change=2, shuffle=False,
+        ),
+    )
+    assert result.n_iter == n_epochs
+    assert result.optimizer.learning_rate_init == pytest.approx(0.05 / divisor)
+
+
 def test_continued_optimiser_state_is_copied_not_changed():
     coefs, intercepts = start()
     common = dict(solver="adam", max_iter=3, tol=0, warn_at_max_iter=False)

@@ -93,6 +93,7 @@ def test_pretraining_forwards_every_table_parameter(small_digits):
         tol=1e-3,
         batch_size=64,
         learning_rate_init=1e-2,
+        learning_rate="constant",
         shuffle=False,
         early_stopping=True,
         validation_fraction=0.2,
@@ -475,8 +476,13 @@ def test_n_iter_no_change_stops_where_mlpclassifier_stops(
         random_state=0,
     )
     mlp = MLPClassifier((8,), **common).fit(X, y)
-    ours = StackedAEClassifier((8,), pretrain_max_iter=2, **common).fit(X, y)
-    assert ours.n_iter_ == mlp.n_iter_ == n_iter_no_change + 2
+    ours = StackedAEClassifier((8,), pretrain_max_iter=2, learning_rate="constant", **common)
+    assert ours.fit(X, y).n_iter_ == mlp.n_iter_ == n_iter_no_change + 2
+    # "adaptive" (the default) divides the step by 5 at the first two
+    # plateaus and stops at the third.
+    adaptive = ours.set_params(learning_rate="adaptive").fit(X, y)
+    assert adaptive.n_iter_ == 1 + 3 * (n_iter_no_change + 1)
+    assert adaptive._optimizer.learning_rate_init == pytest.approx(1e-3 / 25)
 
 
 def test_early_stopping_with_no_finite_validation_score_raises():
