@@ -6,8 +6,8 @@ this module adds the two terms that need more than the network's output
 (user guide, "Learning from unlabeled data"):
 
 - the consistency term, which compares each row's prediction with that of a
-  noisy copy of the row (masking or swap noise) (:func:`consistency_loss_grad`, on the rows built by
-  :func:`noisy_pairs`);
+  copy of the row under masking or swap noise (:func:`consistency_loss_grad`,
+  on the rows built by :func:`noisy_pairs`);
 - the reconstruction of every row through the stacked decoders
   (:func:`semi_supervised_loss_grad`).
 """
