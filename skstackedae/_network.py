@@ -459,7 +459,8 @@ def network_loss_grad(
     np.matmul(activations[-1], coefs[-1], out=logits)
     logits += intercepts[-1]
     cost = 0.5 * alpha * sum(float(np.vdot(W, W)) for W in coefs)
-    cost += 0.5 * output_alpha * float(np.vdot(coefs[-1], coefs[-1]))
+    if output_alpha:
+        cost += 0.5 * output_alpha * float(np.vdot(coefs[-1], coefs[-1]))
     loss = DEFAULT_LOSS[output] if loss is None else loss
     # delta = dJ/dlogits, in the logits buffer.
     if output_loss_grad is not None:

@@ -373,7 +373,7 @@ class BaseStackedAE(BaseNetwork):
             return float(self.output_alpha)
         rows = slice(None) if data.labeled is None else data.labeled
         if data.sample_weight is None:
-            n = np.arange(data.X.shape[0])[rows].shape[0]
+            n = data.X.shape[0] if data.labeled is None else data.labeled.size
         else:
             n = float(np.sum(data.sample_weight[rows], dtype=np.float64))
         return 1.0 / n if n > 0 else 0.0
