@@ -208,11 +208,9 @@ def test_auto_weights_are_off_when_every_row_is_labeled(semi_digits, monkeypatch
         assert_array_equal(a, b)
 
 
-@pytest.mark.parametrize("solver, n_draws", [("lbfgs", 3), ("adam", 25)])
-def test_consistency_fine_tunes_every_row_beside_a_fresh_noisy_copy(
-    semi_digits, monkeypatch, solver, n_draws
-):
-    X, y, y_semi = semi_digits
+def record_consistency_calls(monkeypatch):
+    """Record ``(X, y, consistency_weight)`` of every call of the consistency
+    cost during a fit (copies: the solvers reuse their buffers)."""
     seen = []
     real = skstackedae._stacked_base.consistency_loss_grad
 
@@ -221,6 +219,15 @@ def test_consistency_fine_tunes_every_row_beside_a_fresh_noisy_copy(
         return real(coefs, intercepts, X, y, **kwargs)
 
     monkeypatch.setattr(skstackedae._stacked_base, "consistency_loss_grad", recording)
+    return seen
+
+
+@pytest.mark.parametrize("solver, n_draws", [("lbfgs", 3), ("adam", 25)])
+def test_consistency_fine_tunes_every_row_beside_a_fresh_noisy_copy(
+    semi_digits, monkeypatch, solver, n_draws
+):
+    X, y, y_semi = semi_digits
+    seen = record_consistency_calls(monkeypatch)
     # Full batches for adam.
     semi_classifier(
         max_iter=25,
@@ -248,18 +255,11 @@ def test_consistency_fine_tunes_every_row_beside_a_fresh_noisy_copy(
 
 def test_swap_noise_copies_take_each_feature_from_another_row(semi_digits, monkeypatch):
     X, y, y_semi = semi_digits
-    seen = []
-    real = skstackedae._stacked_base.consistency_loss_grad
-
-    def recording(coefs, intercepts, X, y, **kwargs):
-        seen.append(np.array(X, copy=True))
-        return real(coefs, intercepts, X, y, **kwargs)
-
-    monkeypatch.setattr(skstackedae._stacked_base, "consistency_loss_grad", recording)
+    seen = record_consistency_calls(monkeypatch)
     swap = semi_classifier(
         max_iter=5, consistency_weight=1.0, consistency_noise="swap", consistency_corruption=0.4
     ).fit(X, y_semi)
-    clean, noisy = seen[0][:600], seen[0][600:]
+    clean, noisy = seen[0][0][:600], seen[0][0][600:]
     changed = noisy != clean
     # Masking would zero 40 % of the nonzero entries; swapping zeroes fewer,
     # and writes values that masking cannot (nonzero where the row had 0).
