@@ -15,7 +15,7 @@ from sklearn.utils.validation import _check_sample_weight, validate_data
 from ._atomic import restore_state_on_error
 from ._callbacks import CallbackSupportMixin, NoTask, phase_task, root_task
 from ._persistence import VersionedPickleMixin
-from ._solvers import Minibatch, minimize
+from ._solvers import LBFGS_TOL, MINIBATCH_TOL, Minibatch, minimize
 
 #: compute_dtype="auto": a fit on at least this many float64 values (stored
 #: values if sparse) trains in float32. Measured at the defaults: on 50,000
@@ -27,8 +27,9 @@ FLOAT32_MIN_VALUES = 2**20
 
 
 def has_minibatch_solver(estimator):
-    """For ``available_if``: ``partial_fit`` takes one epoch of Adam or SGD;
-    L-BFGS works on the whole data set at once."""
+    """For ``available_if``: ``partial_fit`` takes one epoch of Adam or SGD
+    (also what ``solver="auto"`` trains it with); L-BFGS works on the whole
+    data set at once."""
     if estimator.solver == "lbfgs":
         raise AttributeError(
             "partial_fit is only available with solver='adam' or solver='sgd' "
@@ -207,10 +208,10 @@ class BaseNetwork(CallbackSupportMixin, VersionedPickleMixin, BaseEstimator):
         the model at each (see ``_callbacks.phase_task``).
         """
         minibatch = None
-        if self.solver != "lbfgs":
-            batch_size = 200 if self.batch_size == "auto" else self.batch_size
+        solver = self._fit_solver()
+        if solver != "lbfgs":
             minibatch = Minibatch(
-                n_samples=n_samples, rng=rng, batch_size=min(batch_size, n_samples),
+                n_samples=n_samples, rng=rng, batch_size=self._batch_size(n_samples),
                 learning_rate_init=self.learning_rate_init, learning_rate=self.learning_rate,
                 n_iter_no_change=self.n_iter_no_change, shuffle=self.shuffle,
                 validation_score=validation_score, optimizer=optimizer,
@@ -220,14 +221,29 @@ class BaseNetwork(CallbackSupportMixin, VersionedPickleMixin, BaseEstimator):
         task, on_iteration = phase_task(parent, self, phase, max_iter, report)
         task.call_on_fit_task_begin(estimator=self)
         result = minimize(
-            loss_grad, coefs, intercepts, solver=self.solver, max_iter=max_iter,
-            tol=self.tol, phase=phase, verbose=self.verbose,
+            loss_grad, coefs, intercepts, solver=solver, max_iter=max_iter,
+            tol=self._fit_tol(), phase=phase, verbose=self.verbose,
             interruptible=interruptible, warn_at_max_iter=warn_at_max_iter,
             on_iteration=on_iteration, resample=resample, resample_every=resample_every,
             min_decrease=min_decrease, minibatch=minibatch,
         )
         task.call_on_fit_task_end(estimator=self)
         return result
+
+    def _fit_solver(self):
+        """The solver of the fit under way: ``solver``, or the one that
+        "auto" chose for it (the stacks set ``solver_`` as a fit starts)."""
+        return self.solver_ if self.solver == "auto" else self.solver
+
+    def _batch_size(self, n_samples):
+        """The mini-batch size on ``n_samples`` rows ("auto": MLPClassifier's 200)."""
+        return min(200 if self.batch_size == "auto" else self.batch_size, n_samples)
+
+    def _fit_tol(self):
+        """``tol``, or what "auto" means for the solver of this fit."""
+        if self.tol != "auto":
+            return self.tol
+        return LBFGS_TOL if self._fit_solver() == "lbfgs" else MINIBATCH_TOL
 
     def _set_training_result(self, result, coefs=None, intercepts=None):
         """The fitted attributes every estimator shares, from a phase's result."""

@@ -25,7 +25,11 @@ def _output_unit(decoder):
     return "logistic" if decoder == "logistic" else "identity"
 
 
-@Substitution(sparsity_weight_default="0.0", sparsity_weight_note=_SPARSITY_WEIGHT_NOTE)
+@Substitution(
+    sparsity_weight_default="0.0", sparsity_weight_note=_SPARSITY_WEIGHT_NOTE,
+    # The reconstruction fine-tuning was not measured under "auto".
+    solver_default='"lbfgs"', tol_default="1e-5", pretrain_max_iter_default="50",
+)
 class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseStackedAE):
     """Deep autoencoder: stacked sparse autoencoders, unrolled and fine-tuned.
 
@@ -110,6 +114,10 @@ class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
 
     n_iter_ : int
         Iterations of that phase.
+
+    solver_ : str
+        The solver of the last fit or ``partial_fit`` call: ``solver``, or
+        the one "auto" chose.
 
     n_layers_ : int
         Number of layers of the unrolled network, input and output included.
@@ -225,7 +233,8 @@ class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         hidden_layer_sizes = self._check_hidden_layer_sizes()
         X = self._validate_fit_X(X, reset=not warm)
         sample_weight = self._validate_sample_weight(sample_weight, X)
-        if self.solver == "lbfgs":
+        self._choose_solver(X.shape[0])
+        if self._fit_solver() == "lbfgs":
             X, _, sample_weight = merge_identical_rows(X, None, sample_weight)
         # The input is its own target in the shared phases.
         targets = Targets(X, X.shape[1], None, {}, output=None)

@@ -71,22 +71,30 @@ _PRETRAINING_PARAMETERS = """\
 # 95.1 % held-out accuracy on 4,000 MNIST digits in 14.0 s, 400 per stage
 # 94.7 % in 82.2 s (benchmarks/bench_fit.py; doc/benchmarks.rst).
 _PRETRAIN_MAX_ITER_PARAMETER = """\
-    pretrain_max_iter : int, default=50
+    pretrain_max_iter : "auto" or int, default={pretrain_max_iter_default}
         Maximum L-BFGS iterations (epochs for "adam"/"sgd") of each
         autoencoder: a budget (fine-tuning goes on from where it stops), so
         reaching it does not warn; an autoencoder whose codes come out
-        constant does."""
+        constant does. "auto": 50 iterations for L-BFGS; for "adam"/"sgd"
+        the epochs of about 2,500 mini-batch steps, at most 50 (10 epochs
+        on 50,000 rows)."""
 
 _SOLVER_PARAMETERS = """\
-    solver : {"lbfgs", "adam", "sgd"}, default="lbfgs"
+    solver : {"auto", "lbfgs", "adam", "sgd"}, default={solver_default}
         Optimiser of every phase; see :class:`SparseAutoencoder`. "adam" and
         "sgd" take mini-batch steps with ``MLPClassifier``'s meanings of the
-        parameters below.
+        parameters below. "auto": "adam" from 5,000 training rows (counting
+        labeled rows only when some are unlabeled), where full-batch L-BFGS
+        takes too few steps (see :ref:`defaults-on-any-data`), "lbfgs" below;
+        ``solver_`` says which ran. ``partial_fit`` always uses a mini-batch
+        solver ("adam" for "auto").
 
-    tol : float, default=1e-5
+    tol : "auto" or float, default={tol_default}
         L-BFGS stops a phase when the largest gradient component is below
-        ``tol`` (minFunc's default, which UFLDL ran with). For "adam"/"sgd":
-        the least improvement of the loss (or validation score) that counts."""
+        ``tol``. For "adam"/"sgd": the least improvement of the loss (or
+        validation score) that counts. "auto": 1e-5 for L-BFGS (minFunc's
+        default, which UFLDL ran with), 1e-4 for "adam"/"sgd"
+        (``MLPClassifier``'s)."""
 
 _RANDOM_STATE_VERBOSE_PARAMETERS = """\
     random_state : int, RandomState instance or None, default=None
@@ -154,7 +162,11 @@ class Substitution:
     def __init__(self, **values):
         # Placeholders inside the shared blocks, with the values most
         # estimators use.
-        self.values = {"sparsity_weight_default": '"auto"', "sparsity_weight_note": "", **values}
+        self.values = {
+            "sparsity_weight_default": '"auto"', "sparsity_weight_note": "",
+            "solver_default": '"auto"', "tol_default": '"auto"',
+            "pretrain_max_iter_default": '"auto"', **values,
+        }
 
     def __call__(self, obj):
         doc = obj.__doc__

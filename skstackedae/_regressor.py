@@ -121,6 +121,10 @@ class StackedAERegressor(RegressorMixin, BaseStackedAE):
     n_iter_ : int
         Iterations run by the last phase.
 
+    solver_ : str
+        The solver of the last fit or ``partial_fit`` call: ``solver``, or
+        the one "auto" chose.
+
     n_layers_ : int
         Number of layers, input and output included.
 
@@ -179,11 +183,11 @@ class StackedAERegressor(RegressorMixin, BaseStackedAE):
         decoder="auto",
         alpha=1e-4,
         output_alpha=0.0,
-        pretrain_max_iter=50,
+        pretrain_max_iter="auto",
         max_iter=400,
         fine_tune=True,
-        solver="lbfgs",
-        tol=1e-5,
+        solver="auto",
+        tol="auto",
         batch_size="auto",
         learning_rate_init=LEARNING_RATE_INIT,
         learning_rate="adaptive",

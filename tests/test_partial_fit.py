@@ -36,13 +36,15 @@ def chunks(digits):
 
 @pytest.mark.parametrize("Estimator", [StackedAEClassifier, StackedAERegressor])
 def test_partial_fit_is_there_for_the_minibatch_solvers_only(Estimator):
-    assert not hasattr(Estimator(), "partial_fit")  # L-BFGS: full batches
+    assert not hasattr(Estimator(solver="lbfgs"), "partial_fit")  # full batches
     with pytest.raises(AttributeError) as error:
-        getattr(Estimator(), "partial_fit")  # noqa: B009
+        getattr(Estimator(solver="lbfgs"), "partial_fit")  # noqa: B009
     # scikit-learn's available_if chains the reason.
     assert "only available with solver='adam'" in str(error.value.__cause__)
     assert hasattr(Estimator(solver="adam"), "partial_fit")
     assert hasattr(Estimator(solver="sgd"), "partial_fit")
+    # "auto" (the default) trains partial_fit with Adam.
+    assert hasattr(Estimator(), "partial_fit")
 
 
 def test_the_first_call_needs_the_classes_and_later_ones_keep_them(small_digits):

@@ -312,8 +312,14 @@ def _quadratic_with_a_long_tail(coefs, intercepts, coef_grads, intercept_grads, 
     [
         ([1.0] * (STALL_WINDOW + 1), 0.01, True),  # flat
         ([1.0] * STALL_WINDOW, 0.01, False),  # too short to judge
-        (list(np.linspace(1.0, 0.995, STALL_WINDOW + 1)), 0.01, True),  # 0.5 %
-        (list(np.linspace(1.0, 0.98, STALL_WINDOW + 1)), 0.01, False),  # 2 %
+        # 0.5 % over the window, after a fall from 2.0 (so 0.5 % of the fall
+        # so far): a plateau.
+        ([2.0] + list(np.linspace(1.0, 0.995, STALL_WINDOW + 1)), 0.01, True),
+        # The same 0.5 % after a fall from 1.5: 1 % of the fall so far.
+        ([1.5] + list(np.linspace(1.0, 0.995, STALL_WINDOW + 1)), 0.01, False),
+        # A slow but steady fall from the start is not a plateau.
+        (list(np.linspace(1.0, 0.995, STALL_WINDOW + 1)), 0.01, False),
+        ([2.0] + list(np.linspace(1.0, 0.98, STALL_WINDOW + 1)), 0.01, False),  # 2 %
         ([1.0] * (STALL_WINDOW + 1), None, False),  # rule off
     ],
 )

@@ -31,9 +31,10 @@ from skstackedae.exceptions import NonFiniteLossError
 # The pretraining defaults where a stack departs from SparseAutoencoder's:
 # 50 iterations per layer (fine-tuning follows), and no sparsity penalty for
 # the regressor and the deep autoencoder.
+_AUTO_SCHEDULE = {"solver": "auto", "tol": "auto", "pretrain_max_iter": "auto"}
 STACK_DEFAULTS_UNLIKE_SPARSE_AUTOENCODER = {
-    StackedAEClassifier: {"pretrain_max_iter": 50},
-    StackedAERegressor: {"pretrain_max_iter": 50, "sparsity_weight": 0.0},
+    StackedAEClassifier: _AUTO_SCHEDULE,
+    StackedAERegressor: {**_AUTO_SCHEDULE, "sparsity_weight": 0.0},
     StackedAutoencoder: {"pretrain_max_iter": 50, "sparsity_weight": 0.0},
 }
 
@@ -77,7 +78,14 @@ def test_pretraining_table_defaults_agree_with_sparse_autoencoder(cls):
     for name, value in overrides.items():
         assert value != autoencoder[PRETRAIN_PARAMETERS[name]]
     for name, ae_name in PRETRAIN_PARAMETERS.items():
-        assert cls._parameter_constraints[name] is SparseAutoencoder._parameter_constraints[ae_name]
+        constraints = cls._parameter_constraints[name]
+        if name in _AUTO_SCHEDULE:
+            # The stacks' own "auto", resolved before the autoencoders get it.
+            autoencoder_options = SparseAutoencoder._parameter_constraints[ae_name][0]
+            assert "auto" in constraints[0].options
+            assert "auto" not in getattr(autoencoder_options, "options", ())
+        else:
+            assert constraints is SparseAutoencoder._parameter_constraints[ae_name]
 
 
 def test_pretraining_forwards_every_table_parameter(small_digits):
@@ -500,3 +508,94 @@ def test_early_stopping_with_no_finite_validation_score_raises():
             with pytest.raises(ValueError, match="validation score was not finite"):
                 model.fit(X, y)
         assert not hasattr(model, "coefs_")
+
+
+# --- solver, tol and pretrain_max_iter "auto" (the classifier's and the
+# regressor's defaults) -----------------------------------------------------
+
+SUPERVISED_STACKS = [StackedAEClassifier, StackedAERegressor]
+
+
+def _record_tols(monkeypatch):
+    """The ``tol`` of every training phase (each goes through ``minimize``)."""
+    tols, minimize = [], skstackedae._base.minimize
+
+    def recording(*args, **kwargs):
+        tols.append(kwargs["tol"])
+        return minimize(*args, **kwargs)
+
+    monkeypatch.setattr(skstackedae._base, "minimize", recording)
+    return tols
+
+
+def _weights(estimator):
+    return [w.copy() for w in estimator.coefs_ + estimator.intercepts_]
+
+
+@pytest.mark.parametrize("cls", SUPERVISED_STACKS, ids=lambda c: c.__name__)
+def test_auto_is_lbfgs_below_adam_min_rows_and_the_old_defaults_exactly(
+    cls, small_digits, monkeypatch
+):
+    X, y = small_digits
+    monkeypatch.setattr(skstackedae._stacked_base, "ADAM_MIN_ROWS", X.shape[0] + 1)
+    tols = _record_tols(monkeypatch)
+    auto = cls((8,), max_iter=20, random_state=0).fit(X, y)
+    assert auto.solver_ == "lbfgs"
+    assert auto.autoencoders_[0].solver == "lbfgs"
+    assert auto.autoencoders_[0].max_iter == 50
+    assert set(tols) == {1e-5}
+    explicit = cls(
+        (8,), max_iter=20, solver="lbfgs", tol=1e-5, pretrain_max_iter=50, random_state=0
+    ).fit(X, y)
+    assert explicit.solver_ == "lbfgs"
+    for a, b in zip(_weights(auto), _weights(explicit)):
+        assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("cls", SUPERVISED_STACKS, ids=lambda c: c.__name__)
+def test_auto_is_adam_from_adam_min_rows_with_its_own_tol_and_budget(
+    cls, small_digits, monkeypatch
+):
+    X, y = small_digits  # 400 rows: 2 mini-batches of 200 per epoch
+    monkeypatch.setattr(skstackedae._stacked_base, "ADAM_MIN_ROWS", X.shape[0])
+    monkeypatch.setattr(skstackedae._stacked_base, "MINIBATCH_PRETRAIN_STEPS", 7)
+    tols = _record_tols(monkeypatch)
+    auto = cls((8,), max_iter=3, random_state=0).fit(X, y)
+    assert auto.solver_ == "adam"
+    # 7 steps at 2 per epoch: 4 whole epochs per autoencoder.
+    assert auto.autoencoders_[0].solver == "adam"
+    assert auto.autoencoders_[0].max_iter == auto.autoencoders_[0].n_iter_ == 4
+    assert set(tols) == {1e-4}
+    explicit = cls(
+        (8,), max_iter=3, solver="adam", tol=1e-4, pretrain_max_iter=4, random_state=0
+    ).fit(X, y)
+    for a, b in zip(_weights(auto), _weights(explicit)):
+        assert_array_equal(a, b)
+    # The budget is at most 50 epochs (2,500 steps on 400 rows would be 1,250).
+    monkeypatch.setattr(skstackedae._stacked_base, "MINIBATCH_PRETRAIN_STEPS", 2_500)
+    assert cls(solver="adam")._pretrain_max_iter(X.shape[0]) == 50
+    # An explicit solver or tol is kept whatever the rows.
+    tols.clear()
+    explicit = cls((8,), max_iter=3, solver="lbfgs", tol=1e-3).fit(X, y)
+    assert explicit.solver_ == "lbfgs"
+    assert set(tols) == {1e-3}
+
+
+def test_auto_counts_the_labeled_rows_only(small_digits, monkeypatch):
+    X, y = small_digits
+    y = np.where(np.arange(y.size) % 4 == 0, y, -1)  # 100 of 400 rows labeled
+    monkeypatch.setattr(skstackedae._stacked_base, "ADAM_MIN_ROWS", 101)
+    clf = StackedAEClassifier((8,), max_iter=5, unlabeled_label=-1, random_state=0)
+    assert clf.fit(X, y).solver_ == "lbfgs"
+    monkeypatch.setattr(skstackedae._stacked_base, "ADAM_MIN_ROWS", 100)
+    assert clf.fit(X, y).solver_ == "adam"
+
+
+def test_auto_partial_fit_trains_with_adam(small_digits):
+    X, y = small_digits
+    clf = StackedAEClassifier((8,), random_state=0).partial_fit(X, y, classes=np.unique(y))
+    assert clf.solver_ == "adam"
+    assert clf.autoencoders_[0].solver == "adam"
+    # Each call is an epoch; "auto"'s budget counts them: 2,500 steps of two
+    # batches each is more than 50 epochs, so 50 calls.
+    assert clf.autoencoders_[0].max_iter == 50
