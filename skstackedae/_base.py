@@ -196,11 +196,13 @@ class BaseNetwork(CallbackSupportMixin, VersionedPickleMixin, BaseEstimator):
         resample=None,
         resample_every=None,
         min_decrease=None,
+        stall_progress=None,
     ):
         """One training phase with this estimator's solver settings.
 
         See :func:`skstackedae._solvers.minimize` (``resample`` and
-        ``resample_every`` for a cost with noise, ``min_decrease`` for the
+        ``resample_every`` for a cost with noise, ``min_decrease`` and
+        ``stall_progress`` for the
         L-BFGS stall rule) and its :class:`~skstackedae._solvers.Minibatch`
         (``n_samples``, ``rng``, ``validation_score``, ``optimizer``,
         ``manage_threads``); returns its result. The phase is a callback
@@ -225,7 +227,7 @@ class BaseNetwork(CallbackSupportMixin, VersionedPickleMixin, BaseEstimator):
             tol=self._fit_tol(), phase=phase, verbose=self.verbose,
             interruptible=interruptible, warn_at_max_iter=warn_at_max_iter,
             on_iteration=on_iteration, resample=resample, resample_every=resample_every,
-            min_decrease=min_decrease, minibatch=minibatch,
+            min_decrease=min_decrease, stall_progress=stall_progress, minibatch=minibatch,
         )
         task.call_on_fit_task_end(estimator=self)
         return result

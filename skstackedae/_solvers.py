@@ -152,25 +152,26 @@ STALL_WINDOW = 10
 STALL_PROGRESS_FRACTION = 0.005
 
 
-def _stalled(loss_curve, min_decrease):
+def _stalled(loss_curve, min_decrease, stall_progress=STALL_PROGRESS_FRACTION):
     """Whether the loss fell, over the last ``STALL_WINDOW`` iterations, by
-    less than ``min_decrease`` (a fraction of its value) and by less than
-    ``STALL_PROGRESS_FRACTION`` of its fall since the first iteration."""
+    less than ``min_decrease`` (a fraction of its value) and, unless
+    ``stall_progress`` is None, by at most that fraction of its fall since
+    the first iteration."""
     if min_decrease is None or len(loss_curve) <= STALL_WINDOW:
         return False
     first, before, now = loss_curve[0], loss_curve[-1 - STALL_WINDOW], loss_curve[-1]
     fall = before - now
-    return bool(
-        fall < min_decrease * abs(before) and fall <= STALL_PROGRESS_FRACTION * (first - now)
-    )
+    if stall_progress is not None and fall > stall_progress * (first - now):
+        return False
+    return bool(fall < min_decrease * abs(before))
 
 
 def _run_lbfgs(loss_grad, flat, progress, *, max_iter, tol, phase, warn, resample=None,
-               resample_every=None, min_decrease=None):
+               resample_every=None, min_decrease=None, stall_progress=None):
     """SciPy's L-BFGS-B from ``flat.theta``, stopped early (as converged)
     once the loss stalls (:func:`_stalled`: by less than ``min_decrease`` of
-    its value over ``STALL_WINDOW`` iterations, and little next to its fall
-    so far), when ``min_decrease`` is given. With ``resample``, a cost that
+    its value over ``STALL_WINDOW`` iterations and, with ``stall_progress``,
+    little next to its fall so far), when ``min_decrease`` is given. With ``resample``, a cost that
     changes with a random draw (the consistency term's noise) is minimised
     in runs of ``resample_every`` iterations, each on a fresh draw and each
     starting L-BFGS's curvature memory anew (it describes the previous
@@ -184,7 +185,7 @@ def _run_lbfgs(loss_grad, flat, progress, *, max_iter, tol, phase, warn, resampl
         progress.loss_curve.append(float(intermediate_result.fun))
         progress.keep_if_best(progress.loss_curve[-1], intermediate_result.x)
         progress.report("iteration")
-        if _stalled(progress.loss_curve, min_decrease):
+        if _stalled(progress.loss_curve, min_decrease, stall_progress):
             stalled.append(True)
             raise StopIteration  # SciPy ends the run at this iterate
 
@@ -371,6 +372,7 @@ def minimize(
     resample=None,
     resample_every=None,
     min_decrease=None,
+    stall_progress=None,
     minibatch=None,
 ):
     """Minimise ``loss_grad`` over ``(coefs, intercepts)`` with one solver.
@@ -417,9 +419,13 @@ def minimize(
     min_decrease : float or None
         L-BFGS without ``resample``: stop, as converged, once the loss has
         fallen by less than this fraction of its value over the last
-        ``STALL_WINDOW`` iterations, and by less than
-        ``STALL_PROGRESS_FRACTION`` of its fall so far (:func:`_stalled`).
-        None: only ``max_iter`` and ``tol`` stop it.
+        ``STALL_WINDOW`` iterations. None: only ``max_iter`` and ``tol``
+        stop it.
+    stall_progress : float or None
+        With ``min_decrease``: the loss must also have fallen, over that
+        window, by at most this fraction of its fall since the first
+        iteration (``STALL_PROGRESS_FRACTION``; see :func:`_stalled`), so
+        that a slow steady fall goes on. None: the first rule alone.
     minibatch : Minibatch or None
         Adam/SGD's settings (required with them, ignored by L-BFGS).
 
@@ -445,6 +451,7 @@ def minimize(
                 loss_grad, flat, progress, max_iter=max_iter, tol=tol, phase=phase,
                 warn=warn_at_max_iter, resample=resample, resample_every=resample_every,
                 min_decrease=None if resample is not None else min_decrease,
+                stall_progress=stall_progress,
             )
         else:
             threads = (

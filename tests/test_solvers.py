@@ -327,6 +327,13 @@ def test_stalled(curve, min_decrease, expected):
     assert _stalled(curve, min_decrease) is expected
 
 
+def test_stalled_on_the_loss_alone_without_stall_progress():
+    # The rule of the semi-supervised fits: a steady 0.5 % fall stalls.
+    steady = list(np.linspace(1.0, 0.995, STALL_WINDOW + 1))
+    assert _stalled(steady, 0.01, None) is True
+    assert _stalled(steady, 0.01) is False
+
+
 def test_min_decrease_stops_lbfgs_early_without_a_warning():
     coefs, intercepts = [np.ones((20, 5))], [np.zeros(5)]
     with warnings.catch_warnings():
