@@ -116,8 +116,7 @@ class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         Iterations of that phase.
 
     solver_ : str
-        The solver of the last fit or ``partial_fit`` call: ``solver``, or
-        the one "auto" chose.
+        The solver of the last fit: ``solver``, or the one "auto" chose.
 
     n_layers_ : int
         Number of layers of the unrolled network, input and output included.

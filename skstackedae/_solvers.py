@@ -139,7 +139,8 @@ class _Progress:
 STALL_WINDOW = 10
 
 #: A stall must also be small next to the fall so far (since the first
-#: iteration): less than this fraction of it. A slow but steady fall is not
+#: iteration): at most this fraction of it (the stacks' supervised fits;
+#: semi-supervised ones keep the first rule alone, see _stacked_base). A slow but steady fall is not
 #: a plateau. Hard tables fall by 0.4-2 % per window for hundreds of L-BFGS
 #: iterations (a 32-feature 10-class table of 2,000 rows: still 2 % at
 #: 400), and the loss-relative rule alone stopped them at the first slow
@@ -171,11 +172,11 @@ def _run_lbfgs(loss_grad, flat, progress, *, max_iter, tol, phase, warn, resampl
     """SciPy's L-BFGS-B from ``flat.theta``, stopped early (as converged)
     once the loss stalls (:func:`_stalled`: by less than ``min_decrease`` of
     its value over ``STALL_WINDOW`` iterations and, with ``stall_progress``,
-    little next to its fall so far), when ``min_decrease`` is given. With ``resample``, a cost that
-    changes with a random draw (the consistency term's noise) is minimised
-    in runs of ``resample_every`` iterations, each on a fresh draw and each
-    starting L-BFGS's curvature memory anew (it describes the previous
-    cost); the runs stop at ``max_iter`` iterations in all, or at the first
+    little next to its fall so far), when ``min_decrease`` is given. With
+    ``resample``, a cost that changes with a random draw (the consistency
+    term's noise) is minimised in runs of ``resample_every`` iterations,
+    each on a fresh draw and each starting L-BFGS's curvature memory anew
+    (it describes the previous cost); the runs stop at ``max_iter`` iterations in all, or at the first
     that converges."""
     fun = _scipy_objective(loss_grad, flat, phase)
 
