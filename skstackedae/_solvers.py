@@ -176,8 +176,8 @@ def _run_lbfgs(loss_grad, flat, progress, *, max_iter, tol, phase, warn, resampl
     ``resample``, a cost that changes with a random draw (the consistency
     term's noise) is minimised in runs of ``resample_every`` iterations,
     each on a fresh draw and each starting L-BFGS's curvature memory anew
-    (it describes the previous cost); the runs stop at ``max_iter`` iterations in all, or at the first
-    that converges."""
+    (it describes the previous cost); the runs stop at ``max_iter``
+    iterations in all, or at the first that converges."""
     fun = _scipy_objective(loss_grad, flat, phase)
 
     def callback(intermediate_result):

@@ -16,6 +16,7 @@ from sklearn.preprocessing import MinMaxScaler
 
 import skstackedae
 import skstackedae._base
+import skstackedae._solvers
 import skstackedae._sparse_autoencoder
 import skstackedae._stacked_base
 from skstackedae import (
@@ -599,3 +600,23 @@ def test_auto_partial_fit_trains_with_adam(small_digits):
     # Each call is an epoch; "auto"'s budget counts them: 2,500 steps of two
     # batches each is more than 50 epochs, so 50 calls.
     assert clf.autoencoders_[0].max_iter == 50
+
+
+def test_semi_supervised_fits_keep_the_loss_relative_stall_rule(small_digits, monkeypatch):
+    # The fall-so-far condition is for fits on labeled rows only; with
+    # unlabeled rows every supervised phase stalls on the loss alone.
+    X, y = small_digits
+    seen, stalled = [], skstackedae._solvers._stalled
+
+    def recording(loss_curve, min_decrease, stall_progress=None):
+        if min_decrease is not None:  # a supervised phase (not pretraining)
+            seen.append(stall_progress)
+        return stalled(loss_curve, min_decrease, stall_progress)
+
+    monkeypatch.setattr(skstackedae._solvers, "_stalled", recording)
+    StackedAEClassifier((8,), max_iter=30, random_state=0).fit(X, y)
+    assert seen and set(seen) == {skstackedae._solvers.STALL_PROGRESS_FRACTION}
+    seen.clear()
+    y_semi = np.where(np.arange(y.size) % 4 == 0, y, -1)
+    StackedAEClassifier((8,), max_iter=30, unlabeled_label=-1, random_state=0).fit(X, y_semi)
+    assert seen and set(seen) == {None}
