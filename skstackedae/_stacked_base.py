@@ -74,8 +74,16 @@ LBFGS_MIN_DECREASE = 0.01
 
 #: solver="auto" trains with Adam from this many rows with a label (every
 #: row when none is unlabeled), with L-BFGS below. Full-batch L-BFGS takes
-#: one step per pass over the data, and on hard tables its 400 steps fall far
-#: short: TODO figures.
+#: one step per pass over the data, and on a hard table its 400 steps fall
+#: far short: on 37,500 rows of a 32-feature 10-class table it scored 0.320
+#: (MLPClassifier 0.895), Adam 0.853. Where the two cross (dev splits,
+#: L-BFGS then Adam; training rows in brackets): MNIST 0.936 / 0.947
+#: (3,000), 0.950 / 0.954 (5,000), 0.965 / 0.967 (10,000); a letter-like
+#: table 0.869 / 0.840 (3,000), 0.868 / 0.885 (5,000), 0.863 / 0.912
+#: (10,000); the 32-feature table 0.364 / 0.740 (5,000); pendigits (5,620)
+#: 0.989 / 0.989. On 2,000 rows of that table L-BFGS 0.543, Adam 0.333.
+#: On 50,000 MNIST digits Adam costs 15 % more time (119 s against 104 s)
+#: at 0.1 point less.
 ADAM_MIN_ROWS = 5_000
 
 #: pretrain_max_iter="auto" with L-BFGS: iterations per autoencoder (as
@@ -83,8 +91,12 @@ ADAM_MIN_ROWS = 5_000
 LBFGS_PRETRAIN_MAX_ITER = 50
 
 #: pretrain_max_iter="auto" with Adam/SGD: whole epochs of about this many
-#: mini-batch steps per autoencoder, and at most LBFGS_PRETRAIN_MAX_ITER.
-#: TODO figures.
+#: mini-batch steps per autoencoder, and at most LBFGS_PRETRAIN_MAX_ITER
+#: epochs. The steps, not the epochs, decide whether a layer learns: 5
+#: epochs (500 steps) were enough on 20,000 rows of the 32-feature table
+#: (0.823) and on 50,000 MNIST digits (0.983, and 2 epochs 0.982), but on
+#: 10,000 rows (250 steps) its codes stayed constant and the fit ended at
+#: chance (0.100; 50 epochs: 0.797).
 MINIBATCH_PRETRAIN_STEPS = 2_500
 
 #: A network whose outputs vary by less than this over the training rows
