@@ -378,7 +378,7 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
         """One epoch over the rows given, continuing the fit.
 
         Only available with ``solver="adam"`` or ``"sgd"``, as in
-        ``MLPClassifier``.
+        ``MLPClassifier``, or ``"auto"`` (the default), which trains it with Adam.
 
 {partial_fit_schedule}
 

@@ -256,7 +256,7 @@ class StackedAERegressor(RegressorMixin, BaseStackedAE):
         """One epoch over the rows given, continuing the fit.
 
         Only available with ``solver="adam"`` or ``"sgd"``, as in
-        ``MLPRegressor``.
+        ``MLPRegressor``, or ``"auto"`` (the default), which trains it with Adam.
 
 {partial_fit_schedule}
 
