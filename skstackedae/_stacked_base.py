@@ -81,9 +81,9 @@ LBFGS_MIN_DECREASE = 0.01
 #: 5 epochs, not "auto"'s 50): MNIST 0.936 / 0.947 (3,000), 0.950 / 0.954
 #: (5,000), 0.965 / 0.967 (10,000); a letter-like table 0.869 / 0.840
 #: (3,000), 0.868 / 0.885 (5,000), 0.863 / 0.912 (10,000); the 32-feature
-#: table 0.364 / 0.740 (5,000); pendigits (5,620) 0.989 / 0.989. On 2,000 rows of that table L-BFGS 0.543, Adam 0.333.
-#: On 50,000 MNIST digits Adam costs 15 % more time (119 s against 104 s)
-#: at 0.1 point less.
+#: table 0.364 / 0.740 (5,000); pendigits (5,620) 0.989 / 0.989. On 2,000
+#: rows of that table L-BFGS 0.543, Adam 0.333. On 50,000 MNIST digits Adam
+#: costs 15 % more time (119 s against 104 s) at 0.1 point less.
 ADAM_MIN_ROWS = 5_000
 
 #: pretrain_max_iter="auto" with L-BFGS: iterations per autoencoder (as
