@@ -9,19 +9,12 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
+from same_weights import assert_same_weights as _assert_same_weights
+from same_weights import weights as _weights
 from sklearn.datasets import make_regression
 from sklearn.model_selection import train_test_split
 
 from skstackedae import SparseAutoencoder, StackedAEClassifier, StackedAERegressor
-
-
-def _weights(estimator):
-    return [a.copy() for a in estimator.coefs_ + estimator.intercepts_]
-
-
-def _assert_same_weights(a, b):
-    for x, y in zip(a, b, strict=True):
-        assert_array_equal(x, y)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from same_weights import assert_same_weights, weights
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
@@ -529,10 +530,6 @@ def _record_tols(monkeypatch):
     return tols
 
 
-def _weights(estimator):
-    return [w.copy() for w in estimator.coefs_ + estimator.intercepts_]
-
-
 @pytest.mark.parametrize("cls", SUPERVISED_STACKS, ids=lambda c: c.__name__)
 def test_auto_is_lbfgs_below_adam_min_rows_and_the_old_defaults_exactly(
     cls, small_digits, monkeypatch
@@ -549,8 +546,7 @@ def test_auto_is_lbfgs_below_adam_min_rows_and_the_old_defaults_exactly(
         (8,), max_iter=20, solver="lbfgs", tol=1e-5, pretrain_max_iter=50, random_state=0
     ).fit(X, y)
     assert explicit.solver_ == "lbfgs"
-    for a, b in zip(_weights(auto), _weights(explicit)):
-        assert_array_equal(a, b)
+    assert_same_weights(weights(auto), weights(explicit))
 
 
 @pytest.mark.parametrize("cls", SUPERVISED_STACKS, ids=lambda c: c.__name__)
@@ -570,8 +566,7 @@ def test_auto_is_adam_from_adam_min_rows_with_its_own_tol_and_budget(
     explicit = cls(
         (8,), max_iter=3, solver="adam", tol=1e-4, pretrain_max_iter=4, random_state=0
     ).fit(X, y)
-    for a, b in zip(_weights(auto), _weights(explicit)):
-        assert_array_equal(a, b)
+    assert_same_weights(weights(auto), weights(explicit))
     # The budget is at most 50 epochs (2,500 steps on 400 rows would be 1,250).
     monkeypatch.setattr(skstackedae._stacked_base, "MINIBATCH_PRETRAIN_STEPS", 2_500)
     assert cls(solver="adam")._pretrain_max_iter(X.shape[0]) == 50
