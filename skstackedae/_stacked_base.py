@@ -146,6 +146,10 @@ class _Data(NamedTuple):
         """Whether these rows come from a fit with unlabeled rows."""
         return self.labeled is not None or self.had_unlabeled
 
+    def n_labeled(self):
+        """Number of training rows with a label."""
+        return self.X.shape[0] if self.labeled is None else self.labeled.size
+
     def labeled_only(self):
         """The same data without its unlabeled rows."""
         if self.labeled is None:
@@ -200,10 +204,10 @@ class BaseStackedAE(BaseNetwork):
         X, targets, sample_weight = self._validate_training_data(
             X, y, sample_weight, reset=not warm, warm=warm
         )
-        self._choose_solver(X.shape[0] if targets.labeled is None else targets.labeled.size)
         # Rows counted before identical ones are merged (merged weights that
         # are all equal are dropped): duplicated rows weigh as rows do.
         given = _Data(X, targets.y, labeled=targets.labeled, sample_weight=sample_weight)
+        self._choose_solver(given.n_labeled())
         if self._fit_solver() == "lbfgs":
             X, targets, sample_weight = self._merge_identical_rows(X, targets, sample_weight)
         rng = check_random_state(self.random_state)
@@ -417,7 +421,7 @@ class BaseStackedAE(BaseNetwork):
             return float(self.output_alpha)
         rows = slice(None) if data.labeled is None else data.labeled
         if data.sample_weight is None:
-            n = data.X.shape[0] if data.labeled is None else data.labeled.size
+            n = data.n_labeled()
         else:
             n = float(np.sum(data.sample_weight[rows], dtype=np.float64))
         return 1.0 / n if n > 0 else 0.0
