@@ -141,15 +141,15 @@ STALL_WINDOW = 10
 #: A stall must also be small next to the fall so far (since the first
 #: iteration): at most this fraction of it (the stacks' supervised fits;
 #: semi-supervised ones keep the first rule alone, see _stacked_base). A
-#: slow but steady fall is not a plateau. Hard tables fall by 0.4-2 % per window for hundreds of L-BFGS
-#: iterations (a 32-feature 10-class table of 2,000 rows: still 2 % at
-#: 400), and the loss-relative rule alone stopped them at the first slow
-#: window: held out 0.353 after 56 iterations against 0.543 at 400
-#: (MLPClassifier 0.529); a 16-feature 26-class table 0.370 after 81
-#: against 0.560. With both rules, images and small tables stop where they
-#: did (8x8 digits at 138, optdigits at 128, breast cancer at 190). Dev
-#: splits; 0.01 stopped the letter-like table and a 64-feature one too early
-#: (2.5 and 3.8 points).
+#: slow but steady fall is not a plateau. Hard tables fall by 0.4-2 % per
+#: window for hundreds of L-BFGS iterations (a 32-feature 10-class table of
+#: 2,000 rows: still 2 % at 400), and the loss-relative rule alone stopped
+#: them at the first slow window: held out 0.353 after 56 iterations
+#: against 0.543 at 400 (MLPClassifier 0.529); a 16-feature 26-class table
+#: 0.370 after 81 against 0.560. With both rules, images and small tables
+#: stop where they did (8x8 digits at 138, optdigits at 128, breast cancer
+#: at 190). Dev splits; 0.01 stopped the letter-like table and a 64-feature
+#: one too early (2.5 and 3.8 points).
 STALL_PROGRESS_FRACTION = 0.005
 
 
