@@ -66,9 +66,15 @@ class _FlatParameters:
 
     def loss_grad(self, loss_grad, phase, advice, rows=None):
         """Evaluate ``loss_grad`` at ``theta`` into ``grad``; check finiteness."""
-        loss = loss_grad(
-            self.coefs, self.intercepts, self.coef_grads, self.intercept_grads, rows=rows
-        )
+        # OpenBLAS kernels can raise the invalid-operation flag on finite
+        # operands (numpy#24067, OpenBLAS#1924): a clean-clone CI run failed
+        # on "invalid value encountered in matmul" with every operand finite,
+        # and passed on the rerun. A real invalid operation leaves a NaN in
+        # the loss or the gradient, which the check below turns into an error.
+        with np.errstate(invalid="ignore"):
+            loss = loss_grad(
+                self.coefs, self.intercepts, self.coef_grads, self.intercept_grads, rows=rows
+            )
         if not (np.isfinite(loss) and np.all(np.isfinite(self.grad))):
             raise NonFiniteLossError(
                 f"The loss of the {phase} phase became {loss} (non-finite); {advice}."

@@ -197,6 +197,27 @@ def test_non_finite_loss_raises_for_every_solver(solver):
 
 
 @pytest.mark.parametrize("solver", ["lbfgs", "adam", "sgd"])
+def test_a_stray_invalid_flag_with_a_finite_loss_does_not_warn(solver):
+    # What an OpenBLAS kernel can do on finite operands (numpy#24067): set the
+    # invalid-operation flag, so NumPy warns, while every result is finite.
+    # The finiteness check is the guard; a stray flag must not warn.
+    def flagged_loss(coefs, intercepts, coef_grads, intercept_grads, rows=None):
+        np.subtract(np.array([np.inf]), np.array([np.inf]))  # sets the flag
+        return quadratic(coefs, intercepts, coef_grads, intercept_grads)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        minimize(
+            flagged_loss,
+            *start(),
+            solver=solver,
+            max_iter=3,
+            tol=0,
+            minibatch=Minibatch(n_samples=4, rng=np.random.RandomState(0), batch_size=4),
+        )
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "adam", "sgd"])
 def test_ctrl_c_keeps_the_best_iterate_when_interruptible(solver):
     calls = []
 
