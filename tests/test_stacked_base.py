@@ -531,7 +531,7 @@ def _record_tols(monkeypatch):
 
 
 @pytest.mark.parametrize("cls", SUPERVISED_STACKS, ids=lambda c: c.__name__)
-def test_auto_is_lbfgs_below_adam_min_rows_and_the_old_defaults_exactly(
+def test_auto_is_lbfgs_below_adam_min_rows_with_its_documented_settings_exactly(
     cls, small_digits, monkeypatch
 ):
     X, y = small_digits
@@ -540,10 +540,11 @@ def test_auto_is_lbfgs_below_adam_min_rows_and_the_old_defaults_exactly(
     auto = cls((8,), max_iter=20, random_state=0).fit(X, y)
     assert auto.solver_ == "lbfgs"
     assert auto.autoencoders_[0].solver == "lbfgs"
-    assert auto.autoencoders_[0].max_iter == 50
+    # Every row labeled: the supervised budget, 100 iterations per layer.
+    assert auto.autoencoders_[0].max_iter == 100
     assert set(tols) == {1e-5}
     explicit = cls(
-        (8,), max_iter=20, solver="lbfgs", tol=1e-5, pretrain_max_iter=50, random_state=0
+        (8,), max_iter=20, solver="lbfgs", tol=1e-5, pretrain_max_iter=100, random_state=0
     ).fit(X, y)
     assert explicit.solver_ == "lbfgs"
     assert_same_weights(weights(auto), weights(explicit))
@@ -575,6 +576,19 @@ def test_auto_is_adam_from_adam_min_rows_with_its_own_tol_and_budget(
     explicit = cls((8,), max_iter=3, solver="lbfgs", tol=1e-3).fit(X, y)
     assert explicit.solver_ == "lbfgs"
     assert set(tols) == {1e-3}
+
+
+def test_auto_pretrains_semi_supervised_fits_for_50_lbfgs_iterations(small_digits):
+    # The supervised budget (100) did not help with 10 labels per class
+    # (LBFGS_SUPERVISED_PRETRAIN_MAX_ITER's comment), so those fits keep 50.
+    X, y = small_digits
+    y_semi = np.where(np.arange(y.size) % 4 == 0, y, -1)
+    clf = StackedAEClassifier((8,), max_iter=5, unlabeled_label=-1, random_state=0)
+    clf.fit(X, y_semi)
+    assert clf.solver_ == "lbfgs"
+    assert [ae.max_iter for ae in clf.autoencoders_] == [50]
+    # The same rows with every label: 100.
+    assert [ae.max_iter for ae in clf.fit(X, y).autoencoders_] == [100]
 
 
 def test_auto_counts_the_labeled_rows_only(small_digits, monkeypatch):
