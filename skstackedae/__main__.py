@@ -30,7 +30,7 @@ def main():
     # pixels to MNIST's 784, and UFLDL's fixed values flatten the second
     # layer's codes here).
     clf = StackedAEClassifier(hidden_layer_sizes=(200, 200), random_state=0)
-    # The pretraining limit (50 iterations per autoencoder) is reached on
+    # The pretraining limit (100 iterations per autoencoder) is reached on
     # purpose.
     warnings.simplefilter("ignore", ConvergenceWarning)
 

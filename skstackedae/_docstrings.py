@@ -66,18 +66,20 @@ _PRETRAINING_PARAMETERS = """\
         "auto" the first layer picks from the range of ``X`` and the upper
         layers, whose inputs are sigmoid codes, use "logistic"."""
 
-# The stacks pretrain 50 iterations per layer where SparseAutoencoder, whose
-# codes are its product, runs UFLDL's 400: with fine-tuning after it, 50 gave
-# 95.1 % held-out accuracy on 4,000 MNIST digits in 14.0 s, 400 per stage
-# 94.7 % in 82.2 s (benchmarks/bench_fit.py; doc/benchmarks.rst).
+# The stacks pretrain 50-100 iterations per layer where SparseAutoencoder,
+# whose codes are its product, runs UFLDL's 400: with fine-tuning after it,
+# 50 gave 95.1 % held-out accuracy on 4,000 MNIST digits in 14.0 s, 400 per
+# stage 94.7 % in 82.2 s (benchmarks/bench_fit.py; doc/benchmarks.rst);
+# hard tables need 100 (_stacked_base.LBFGS_SUPERVISED_PRETRAIN_MAX_ITER).
 _PRETRAIN_MAX_ITER_PARAMETER = """\
     pretrain_max_iter : "auto" or int, default={pretrain_max_iter_default}
         Maximum L-BFGS iterations (epochs for "adam"/"sgd") of each
         autoencoder: a budget (fine-tuning goes on from where it stops), so
         reaching it does not warn; an autoencoder whose codes come out
-        constant does. "auto": 50 iterations for L-BFGS; for "adam"/"sgd"
-        the epochs of about 2,500 mini-batch steps, at most 50 (10 epochs
-        on 50,000 rows)."""
+        constant does. "auto": for L-BFGS, 100 iterations when every row
+        has a label, 50 with unlabeled rows or without labels
+        (:class:`StackedAutoencoder`); for "adam"/"sgd" the epochs of about
+        2,500 mini-batch steps, at most 50 (10 epochs on 50,000 rows)."""
 
 _SOLVER_PARAMETERS = """\
     solver : {"auto", "lbfgs", "adam", "sgd"}, default={solver_default}

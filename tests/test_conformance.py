@@ -23,15 +23,6 @@ from skstackedae import (
 )
 
 STACKS = [StackedAEClassifier, StackedAERegressor, StackedAutoencoder]
-# The pretraining defaults where a stack departs from SparseAutoencoder's:
-# 50 iterations per layer (fine-tuning follows), and no sparsity penalty for
-# the regressor and the deep autoencoder.
-STACK_DEFAULTS_UNLIKE_SPARSE_AUTOENCODER = {
-    StackedAEClassifier: {"pretrain_max_iter": 50},
-    StackedAERegressor: {"pretrain_max_iter": 50, "sparsity_weight": 0.0},
-    StackedAutoencoder: {"pretrain_max_iter": 50, "sparsity_weight": 0.0},
-}
-
 ESTIMATORS = [
     SparseAutoencoder(n_components=5, max_iter=20, random_state=0),
     SparseAutoencoder(n_components=5, solver="adam", max_iter=5, random_state=0),

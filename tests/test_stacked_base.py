@@ -31,8 +31,10 @@ from skstackedae._stacked_base import PRETRAIN_PARAMETERS
 from skstackedae.exceptions import NonFiniteLossError
 
 # The pretraining defaults where a stack departs from SparseAutoencoder's:
-# 50 iterations per layer (fine-tuning follows), and no sparsity penalty for
-# the regressor and the deep autoencoder.
+# a pretraining budget (fine-tuning follows: "auto" for the supervised
+# stacks, 50 iterations per layer for the deep autoencoder), the "auto"
+# solver and tol, and no sparsity penalty for the regressor and the deep
+# autoencoder.
 _AUTO_SCHEDULE = {"solver": "auto", "tol": "auto", "pretrain_max_iter": "auto"}
 STACK_DEFAULTS_UNLIKE_SPARSE_AUTOENCODER = {
     StackedAEClassifier: _AUTO_SCHEDULE,
