@@ -29,10 +29,12 @@ MODELS = {
         "sklearn.neural_network", "MLPClassifier",
         dict(hidden_layer_sizes=(200, 200), random_state=0),
     ),
-    # "auto" chooses Adam on 50,000 rows; L-BFGS was the default before.
+    # "auto" chooses Adam on 50,000 rows; L-BFGS with 50 pretraining
+    # iterations was the default before.
     "StackedAEClassifier()": ("skstackedae", "StackedAEClassifier", dict(random_state=0)),
-    'StackedAEClassifier(solver="lbfgs")': (
-        "skstackedae", "StackedAEClassifier", dict(solver="lbfgs", random_state=0),
+    'StackedAEClassifier(solver="lbfgs", pretrain_max_iter=50)': (
+        "skstackedae", "StackedAEClassifier",
+        dict(solver="lbfgs", pretrain_max_iter=50, random_state=0),
     ),
 }
 PEER = "MLPClassifier((200, 200))"
