@@ -159,7 +159,7 @@ STALL_WINDOW = 10
 STALL_PROGRESS_FRACTION = 0.005
 
 
-def _stalled(loss_curve, min_decrease, stall_progress=STALL_PROGRESS_FRACTION):
+def _stalled(loss_curve, min_decrease, stall_progress):
     """Whether the loss fell, over the last ``STALL_WINDOW`` iterations, by
     less than ``min_decrease`` (a fraction of its value) and, unless
     ``stall_progress`` is None, by at most that fraction of its fall since

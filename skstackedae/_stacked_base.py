@@ -88,7 +88,8 @@ ADAM_MIN_ROWS = 5_000
 
 #: pretrain_max_iter="auto" with L-BFGS: iterations per autoencoder (as
 #: accurate as UFLDL's 400 after fine-tuning on MNIST, in a seventh of the
-#: time). Semi-supervised fits and StackedAutoencoder keep this budget.
+#: time). Semi-supervised fits and StackedAutoencoder keep this budget;
+#: it also caps the Adam/SGD budget in epochs (MINIBATCH_PRETRAIN_STEPS).
 LBFGS_PRETRAIN_MAX_ITER = 50
 
 #: pretrain_max_iter="auto" with L-BFGS in a supervised fit (every row
@@ -755,9 +756,10 @@ class BaseStackedAE(BaseNetwork):
             # A slow steady fall is worth following on labeled data; with
             # few labels and unlabeled rows the early stop guards against
             # overfitting them (the 64-feature 3-class table of
-            # bench_suite.py, 10 labels per class: 0.836 with the loss's
-            # stall alone, 0.768 with the fall-so-far rule too; no change on
-            # three dev tables).
+            # bench_suite.py, 10 labels per class, with the loss's stall
+            # alone against the fall-so-far rule too: 0.836 / 0.768 in one
+            # run, 0.800 / 0.780 in a later one whose arithmetic differed;
+            # no change on three dev tables).
             stall_progress=None if data.semi_supervised() else STALL_PROGRESS_FRACTION,
         )
         self._log_done(phase, result.loss, result.n_iter, start)

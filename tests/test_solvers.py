@@ -9,7 +9,14 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
 
-from skstackedae._solvers import STALL_WINDOW, Minibatch, MinimizeResult, _stalled, minimize
+from skstackedae._solvers import (
+    STALL_PROGRESS_FRACTION,
+    STALL_WINDOW,
+    Minibatch,
+    MinimizeResult,
+    _stalled,
+    minimize,
+)
 from skstackedae.exceptions import NonFiniteLossError
 
 TARGET = np.array([[1.0, -2.0]])
@@ -345,14 +352,14 @@ def _quadratic_with_a_long_tail(coefs, intercepts, coef_grads, intercept_grads, 
     ],
 )
 def test_stalled(curve, min_decrease, expected):
-    assert _stalled(curve, min_decrease) is expected
+    assert _stalled(curve, min_decrease, STALL_PROGRESS_FRACTION) is expected
 
 
 def test_stalled_on_the_loss_alone_without_stall_progress():
     # The rule of the semi-supervised fits: a steady 0.5 % fall stalls.
     steady = list(np.linspace(1.0, 0.995, STALL_WINDOW + 1))
     assert _stalled(steady, 0.01, None) is True
-    assert _stalled(steady, 0.01) is False
+    assert _stalled(steady, 0.01, STALL_PROGRESS_FRACTION) is False
 
 
 def test_min_decrease_stops_lbfgs_early_without_a_warning():
