@@ -15,7 +15,14 @@ from sklearn.utils.validation import _check_sample_weight, validate_data
 from ._atomic import restore_state_on_error
 from ._callbacks import CallbackSupportMixin, NoTask, phase_task, root_task
 from ._persistence import VersionedPickleMixin
-from ._solvers import LBFGS_TOL, MINIBATCH_TOL, Minibatch, minimize
+from ._solvers import (
+    LBFGS_N_ITER_NO_CHANGE,
+    LBFGS_TOL,
+    MINIBATCH_N_ITER_NO_CHANGE,
+    MINIBATCH_TOL,
+    Minibatch,
+    minimize,
+)
 
 #: compute_dtype="auto": a fit on at least this many float64 values (stored
 #: values if sparse) trains in float32. Measured at the defaults: on 50,000
@@ -204,8 +211,9 @@ class BaseNetwork(CallbackSupportMixin, VersionedPickleMixin, BaseEstimator):
         ``resample_every`` for a cost with noise, ``min_decrease`` and
         ``stall_progress`` for the
         L-BFGS stall rule) and its :class:`~skstackedae._solvers.Minibatch`
-        (``n_samples``, ``rng``, ``validation_score``, ``optimizer``,
-        ``manage_threads``); returns its result. The phase is a callback
+        (``n_samples``, ``rng``, ``optimizer``, ``manage_threads``);
+        ``validation_score`` (early stopping, either solver) is
+        ``minimize``'s; returns its result. The phase is a callback
         task whose subtasks are its iterations; ``report`` gives callbacks
         the model at each (see ``_callbacks.phase_task``).
         """
@@ -215,9 +223,7 @@ class BaseNetwork(CallbackSupportMixin, VersionedPickleMixin, BaseEstimator):
             minibatch = Minibatch(
                 n_samples=n_samples, rng=rng, batch_size=self._batch_size(n_samples),
                 learning_rate_init=self.learning_rate_init, learning_rate=self.learning_rate,
-                n_iter_no_change=self.n_iter_no_change, shuffle=self.shuffle,
-                validation_score=validation_score, optimizer=optimizer,
-                manage_threads=manage_threads,
+                shuffle=self.shuffle, optimizer=optimizer, manage_threads=manage_threads,
             )
         parent = getattr(self, "_fit_task", NoTask())
         task, on_iteration = phase_task(parent, self, phase, max_iter, report)
@@ -227,7 +233,9 @@ class BaseNetwork(CallbackSupportMixin, VersionedPickleMixin, BaseEstimator):
             tol=self._fit_tol(), phase=phase, verbose=self.verbose,
             interruptible=interruptible, warn_at_max_iter=warn_at_max_iter,
             on_iteration=on_iteration, resample=resample, resample_every=resample_every,
-            min_decrease=min_decrease, stall_progress=stall_progress, minibatch=minibatch,
+            min_decrease=min_decrease, stall_progress=stall_progress,
+            validation_score=validation_score, n_iter_no_change=self._fit_n_iter_no_change(),
+            minibatch=minibatch,
         )
         task.call_on_fit_task_end(estimator=self)
         return result
@@ -246,6 +254,15 @@ class BaseNetwork(CallbackSupportMixin, VersionedPickleMixin, BaseEstimator):
         if self.tol != "auto":
             return self.tol
         return LBFGS_TOL if self._fit_solver() == "lbfgs" else MINIBATCH_TOL
+
+    def _fit_n_iter_no_change(self):
+        """``n_iter_no_change``, or what "auto" (the stacks') means for the
+        solver of this fit: epochs for Adam/SGD, iterations for L-BFGS."""
+        if self.n_iter_no_change != "auto":
+            return self.n_iter_no_change
+        if self._fit_solver() == "lbfgs":
+            return LBFGS_N_ITER_NO_CHANGE
+        return MINIBATCH_N_ITER_NO_CHANGE
 
     def _set_training_result(self, result, coefs=None, intercepts=None):
         """The fitted attributes every estimator shares, from a phase's result."""

@@ -89,13 +89,13 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
     {minibatch_parameters}
 
     early_stopping : bool, default=False
-        For "adam"/"sgd": hold out a stratified ``validation_fraction`` of the
-        training data; the softmax and fine-tuning stop when its accuracy has
-        not improved by ``tol`` for more than ``n_iter_no_change`` epochs and
-        keep the best weights (each autoencoder does the same on its reconstruction
-        error, within the remaining data).
+        Hold out a stratified ``validation_fraction`` of the training data;
+        the softmax and fine-tuning stop when its accuracy has not improved
+        for more than ``n_iter_no_change`` epochs (L-BFGS: iterations) and
+        keep the best weights. With "adam"/"sgd" each autoencoder does the
+        same on its reconstruction error, within the remaining data.
 
-    {stopping_parameters}
+    {stack_stopping_parameters}
 
     {random_state_verbose_parameters}
 
@@ -220,8 +220,8 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
         "auto" resolved).
 
     validation_scores_ : list of float or None
-        Held-out accuracy after each epoch of the last phase, when
-        ``early_stopping=True`` with "adam"/"sgd"; None otherwise.
+        Held-out accuracy after each epoch (L-BFGS: iteration) of the last phase,
+        when ``early_stopping=True``; None otherwise.
 
     best_validation_score_ : float or None
         Best of ``validation_scores_``; its weights are the ones kept.
@@ -300,7 +300,7 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
         shuffle=True,
         early_stopping=False,
         validation_fraction=0.1,
-        n_iter_no_change=10,
+        n_iter_no_change="auto",
         random_state=None,
         verbose=0,
         compute_dtype="auto",

@@ -74,12 +74,13 @@ class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
     {minibatch_parameters}
 
     early_stopping : bool, default=False
-        For "adam"/"sgd": hold out ``validation_fraction`` of the rows; every
-        phase stops when the held-out reconstruction error has not improved
-        by ``tol`` for more than ``n_iter_no_change`` epochs, and keeps the
-        best weights.
+        Hold out ``validation_fraction`` of the rows; fine-tuning (and with
+        "adam"/"sgd" every pretraining phase too) stops when the held-out
+        reconstruction error has not improved for more than
+        ``n_iter_no_change`` epochs (L-BFGS: iterations), and keeps the best
+        weights.
 
-    {stopping_parameters}
+    {stack_stopping_parameters}
 
     {random_state_verbose_parameters}
 
@@ -122,8 +123,8 @@ class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         Number of layers of the unrolled network, input and output included.
 
     validation_scores_ : list of float or None
-        Negative held-out reconstruction error after each epoch, when
-        ``early_stopping=True`` with "adam"/"sgd"; None otherwise.
+        Negative held-out reconstruction error after each epoch (L-BFGS:
+        iteration), when ``early_stopping=True``; None otherwise.
 
     best_validation_score_ : float or None
         Best of ``validation_scores_``.
@@ -174,7 +175,7 @@ class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         shuffle=True,
         early_stopping=False,
         validation_fraction=0.1,
-        n_iter_no_change=10,
+        n_iter_no_change="auto",
         random_state=None,
         verbose=0,
         compute_dtype="auto",

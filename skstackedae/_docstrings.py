@@ -40,6 +40,22 @@ _STOPPING_PARAMETERS = """\
         consecutive epochs without an improvement of at least ``tol``, as
         ``MLPClassifier`` does."""
 
+_STACK_STOPPING_PARAMETERS = """\
+    validation_fraction : float, default=0.1
+        Fraction of the training data held out when ``early_stopping=True``.
+        Each side of the split needs at least one row (one per class when it
+        is stratified), or ``fit`` raises a ``ValueError``.
+
+    n_iter_no_change : int or "auto", default="auto"
+        Patience of early stopping, and of "adam"/"sgd"'s plateau rule: a
+        phase stops after more than ``n_iter_no_change`` consecutive epochs
+        without an improvement of at least ``tol``, as ``MLPClassifier``
+        does, or, with L-BFGS and ``early_stopping=True``, iterations
+        without a rise of the validation score of 1e-4. "auto" is 10 epochs
+        for "adam"/"sgd" and 100 iterations for L-BFGS, whose validation
+        score can stay flat for tens of iterations and rise again (user
+        guide, :ref:`heads-tables`)."""
+
 _PRETRAINING_PARAMETERS = """\
     sparsity_target : float, default=0.1
         Target mean activation of the hidden units of every autoencoder.
@@ -148,6 +164,7 @@ PARTIAL_FIT_SCHEDULE = """\
 SHARED = {
     "minibatch_parameters": _MINIBATCH_PARAMETERS,
     "stopping_parameters": _STOPPING_PARAMETERS,
+    "stack_stopping_parameters": _STACK_STOPPING_PARAMETERS,
     "pretraining_parameters": _PRETRAINING_PARAMETERS,
     "pretrain_max_iter_parameter": _PRETRAIN_MAX_ITER_PARAMETER,
     "solver_parameters": _SOLVER_PARAMETERS,

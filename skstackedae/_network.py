@@ -340,6 +340,27 @@ DEFAULT_LOSS = {
 }
 
 
+def rescale_output_layer(coefs, intercepts, mean, scale):
+    """The network whose output is ``mean + scale * output`` of the given
+    network's (per output unit), by scaling its last layer: the same
+    function, one layer changed. ``unscale_output_layer`` is its inverse."""
+    W, b = coefs[-1], intercepts[-1]
+    return (
+        list(coefs[:-1]) + [(W * scale).astype(W.dtype, copy=False)],
+        list(intercepts[:-1]) + [(b * scale + mean).astype(b.dtype, copy=False)],
+    )
+
+
+def unscale_output_layer(coefs, intercepts, mean, scale):
+    """The inverse of :func:`rescale_output_layer`: the network whose output
+    is ``(output - mean) / scale`` of the given network's."""
+    W, b = coefs[-1], intercepts[-1]
+    return (
+        list(coefs[:-1]) + [(W / scale).astype(W.dtype, copy=False)],
+        list(intercepts[:-1]) + [((b - mean) / scale).astype(b.dtype, copy=False)],
+    )
+
+
 def total_variance(X, sample_weight=None):
     """Sum over features of the (weighted) variance of ``X``: the mean
     squared distance of a row to the mean row, i.e. the reconstruction error

@@ -3,6 +3,7 @@
 import numpy as np
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
@@ -18,22 +19,44 @@ _SPARSITY_WEIGHT_NOTE = """
         guide, :ref:`heads-tables`)."""
 
 
+def target_mean_and_scale(Y, sample_weight=None):
+    """Per-target weighted mean and standard deviation of ``Y`` (n, k); the
+    scale of a target that does not vary is 1, as in ``StandardScaler``.
+    Rows of zero weight are left out (not just weighted 0): they must not
+    change the statistics' rounding either, as they do not change a fit."""
+    if sample_weight is not None:
+        kept = sample_weight > 0
+        Y, sample_weight = Y[kept], sample_weight[kept]
+    mean = np.average(Y, axis=0, weights=sample_weight)
+    scale = np.sqrt(np.average((Y - mean) ** 2, axis=0, weights=sample_weight))
+    constant = (np.ptp(Y, axis=0) == 0) | ~(scale > 0)
+    return mean, np.where(constant, 1.0, scale)
+
+
 @Substitution(sparsity_weight_default="0.0", sparsity_weight_note=_SPARSITY_WEIGHT_NOTE)
 class StackedAERegressor(RegressorMixin, BaseStackedAE):
     """Stacked sparse autoencoders under a linear output layer, fine-tuned
     end to end.
 
     ``fit`` runs the stages of :class:`StackedAEClassifier` with a regression
-    head (user guide, "Regression, multilabel, sample weights ..."):
+    head (user guide, "Regression, multilabel, sample weights ..."), on the
+    targets standardised to zero mean and unit variance (each target; the
+    fitted output layer is scaled back, so ``coefs_`` and ``predict`` are in
+    the targets' units):
 
     1. greedy layer-wise pretraining: a :class:`SparseAutoencoder` per hidden
        layer, each trained on the hidden codes of the layer below (``y`` is
        not used);
     2. a linear output layer on the codes of the top layer, minimising
-       ``1/(2m) sum_i ||y_hat_i - y_i||^2 + alpha/2 ||W||^2``;
+       ``1/(2m) sum_i ||y_hat_i - y_i||^2 + (alpha + output_alpha)/2 ||W||^2``;
     3. fine-tuning: the encoders and the output layer form one feed-forward
        network whose squared error plus ``alpha/2`` times the squared norm of
-       every weight matrix is minimised by backpropagation.
+       every weight matrix (and the output layer's extra penalty) is
+       minimised by backpropagation.
+
+    With L-BFGS (below 5,000 rows at ``solver="auto"``) and from 20 rows, steps
+    2 and 3 stop early at the best R^2 on ``validation_fraction`` of the
+    rows held out (``early_stopping="auto"``).
 
     Parameters
     ----------
@@ -48,14 +71,13 @@ class StackedAERegressor(RegressorMixin, BaseStackedAE):
         :class:`StackedAEClassifier` for its relation to ``MLPRegressor``'s
         ``alpha``.
 
-    output_alpha : float or "auto", default=0.0
+    output_alpha : float or "auto", default="auto"
         L2 penalty on the output layer's weights, on top of ``alpha``: the
         cost adds ``output_alpha/2`` times their squared norm. "auto" is
         ``1 / n`` (``n`` the training rows, or the sum of their sample
         weights), the penalty of ``Ridge(alpha=1)`` on a linear regression of
-        the top codes. 0 (the default) is UFLDL's cost; unlike the
-        classifier's cross-entropy the squared error scales with the
-        targets, so "auto" is not neutral to their units.
+        the top codes (on the standardised targets, so it means the same
+        whatever their units). 0 is the classifier's default.
 
     {pretrain_max_iter_parameter}
 
@@ -72,13 +94,16 @@ class StackedAERegressor(RegressorMixin, BaseStackedAE):
 
     {minibatch_parameters}
 
-    early_stopping : bool, default=False
-        For "adam"/"sgd": hold out ``validation_fraction`` of the training
-        data; the output layer and fine-tuning stop when its R^2 has not
-        improved by ``tol`` for more than ``n_iter_no_change`` epochs and
-        keep the best weights.
+    early_stopping : bool or "auto", default="auto"
+        Hold out ``validation_fraction`` of the training data; the output
+        layer and fine-tuning stop when its R^2 has not improved for more
+        than ``n_iter_no_change`` epochs (L-BFGS: iterations) and keep the
+        best weights. "auto" is True with L-BFGS from 20 rows up (fine-tuning
+        to convergence overfits small noisy tables: diabetes' R^2 0.30
+        without, 0.57 with; user guide, :ref:`heads-tables`) and False with
+        "adam"/"sgd", as ``MLPRegressor``.
 
-    {stopping_parameters}
+    {stack_stopping_parameters}
 
     {random_state_verbose_parameters}
 
@@ -110,7 +135,8 @@ class StackedAERegressor(RegressorMixin, BaseStackedAE):
         Number of targets.
 
     loss_ : float
-        Final cost of the last phase run.
+        Final cost of the last phase run, on the standardised targets (with
+        early stopping: the cost of the weights kept).
 
     loss_curve_ : list of float
         Cost after each iteration of that last phase.
@@ -133,8 +159,8 @@ class StackedAERegressor(RegressorMixin, BaseStackedAE):
         "auto" resolved).
 
     validation_scores_ : list of float or None
-        Held-out R^2 after each epoch of the last phase, when
-        ``early_stopping=True`` with "adam"/"sgd"; None otherwise.
+        Held-out R^2 after each epoch (L-BFGS: iteration) of the last phase,
+        when early stopping ran; None otherwise.
 
     best_validation_score_ : float or None
         Best of ``validation_scores_``; its weights are the ones kept.
@@ -167,6 +193,7 @@ class StackedAERegressor(RegressorMixin, BaseStackedAE):
     _parameter_constraints: dict = {
         **BaseStackedAE._parameter_constraints,
         "output_alpha": OUTPUT_ALPHA_CONSTRAINT,
+        "early_stopping": [StrOptions({"auto"}), "boolean"],
     }
 
     _output_phase = "output layer"
@@ -182,7 +209,7 @@ class StackedAERegressor(RegressorMixin, BaseStackedAE):
         corruption=0.0,
         decoder="auto",
         alpha=1e-4,
-        output_alpha=0.0,
+        output_alpha="auto",
         pretrain_max_iter="auto",
         max_iter=400,
         fine_tune=True,
@@ -192,9 +219,9 @@ class StackedAERegressor(RegressorMixin, BaseStackedAE):
         learning_rate_init=LEARNING_RATE_INIT,
         learning_rate="adaptive",
         shuffle=True,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
-        n_iter_no_change=10,
+        n_iter_no_change="auto",
         random_state=None,
         verbose=0,
         compute_dtype="auto",
@@ -295,6 +322,20 @@ class StackedAERegressor(RegressorMixin, BaseStackedAE):
         attributes = {"out_activation_": "identity", "n_outputs_": Y.shape[1],
                       "_y_ndim": y.ndim}
         return Targets(Y, Y.shape[1], None, attributes, output="identity")
+
+    def _standardise_targets(self, targets, sample_weight, *, warm):
+        """Train on ``(y - mean) / std`` (weighted, per target), so that
+        the squared error weighs the same next to ``alpha`` and
+        ``output_alpha`` whatever the targets' units. A warm start or a
+        later ``partial_fit`` call keeps the first fit's mean and std."""
+        if warm and hasattr(self, "_target_scale"):
+            mean, scale = self._target_scale
+        else:
+            mean, scale = target_mean_and_scale(targets.y, sample_weight)
+        attributes = {**targets.attributes, "_target_scale": (mean, scale)}
+        return targets._replace(
+            y=(targets.y - mean) / scale, attributes=attributes, scale=(mean, scale)
+        )
 
     def _validation_score(self, coefs, intercepts, X, y, sample_weight=None):
         predicted = predict_output(X, coefs, intercepts, "identity")

@@ -489,6 +489,21 @@ def test_classifier_early_stopping(digits):
     assert 0.85 < clf.best_validation_score_ <= 1.0
 
 
+def test_classifier_early_stopping_with_lbfgs(digits):
+    # L-BFGS validates after every iteration and keeps the best iterate:
+    # the fitted network scores best_validation_score_ on the held-out rows.
+    X, y = digits
+    clf = StackedAEClassifier(
+        (32,), early_stopping=True, n_iter_no_change=5, pretrain_max_iter=10,
+        random_state=0,
+    ).fit(X, y)
+    assert clf.solver_ == "lbfgs"
+    assert len(clf.validation_scores_) == clf.n_iter_
+    assert clf.best_validation_score_ == max(clf.validation_scores_)
+    best = int(np.argmax(clf.validation_scores_))
+    assert clf.n_iter_ <= best + 1 + 5 + 1 and 0.85 < clf.best_validation_score_ <= 1.0
+
+
 @pytest.mark.slow
 def test_fine_tuning_beats_pretraining_and_logistic_regression(digits):
     X, y = digits  # scaled to [0, 1]

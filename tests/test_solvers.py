@@ -55,12 +55,12 @@ def test_every_solver_returns_one_named_result_and_leaves_its_inputs(solver):
         solver=solver,
         max_iter=2000,
         tol=1e-12,
+        n_iter_no_change=100,
         minibatch=Minibatch(
             n_samples=4,
             rng=np.random.RandomState(0),
             batch_size=4,
             learning_rate_init=0.05,
-            n_iter_no_change=100,
             shuffle=False,
         ),
     )
@@ -83,10 +83,10 @@ def test_adaptive_step_divides_by_five_at_each_plateau(solver, schedule, n_epoch
     # epochs after the first. "constant" stops at the first; "adaptive"
     # divides the step by 5 at the first two and stops at the third.
     result = minimize(
-        quadratic, *start(), solver=solver, max_iter=100, tol=1e6,
+        quadratic, *start(), solver=solver, max_iter=100, tol=1e6, n_iter_no_change=2,
         minibatch=Minibatch(
             n_samples=4, rng=np.random.RandomState(0), batch_size=4, learning_rate_init=0.05,
-            learning_rate=schedule, n_iter_no_change=2, shuffle=False,
+            learning_rate=schedule, shuffle=False,
         ),
     )
     assert result.n_iter == n_epochs
@@ -125,19 +125,44 @@ def test_early_stopping_restores_the_best_parameters():
         solver="sgd",
         max_iter=50,
         tol=0.0,
+        validation_score=validation_score,
+        n_iter_no_change=4,
         minibatch=Minibatch(
             n_samples=4,
             rng=np.random.RandomState(0),
             batch_size=4,
             learning_rate_init=0.1,
-            n_iter_no_change=4,
             shuffle=False,
-            validation_score=validation_score,
         ),
     )
     assert result.n_iter == 8
     assert result.validation_scores == [-2, -1, 0, -1, -2, -3, -4, -5]
     assert_array_equal(result.coefs[0], snapshots[2])
+
+
+def test_lbfgs_early_stopping_keeps_the_best_validated_iterate():
+    # The same rule with L-BFGS (on a valley that takes it dozens of
+    # iterations): the score peaks at iteration 3, the run stops after more
+    # than n_iter_no_change=4 iterations without a rise of
+    # LBFGS_VALIDATION_TOL, and it returns iteration 3's iterate and loss,
+    # not the last ones (nor those of the lowest loss).
+    snapshots, losses = [], []
+
+    def validation_score(coefs, intercepts):
+        snapshots.append(coefs[0].copy())
+        grads = [np.empty((1, 2))], [np.empty(1)]
+        losses.append(rosenbrock(coefs, intercepts, *grads))
+        return -abs(len(snapshots) - 3)
+
+    result = minimize(
+        rosenbrock, *rosenbrock_start(), solver="lbfgs", max_iter=50, tol=1e-12,
+        validation_score=validation_score, n_iter_no_change=4,
+    )
+    assert result.n_iter == 8
+    assert result.validation_scores == [-2, -1, 0, -1, -2, -3, -4, -5]
+    assert_array_equal(result.coefs[0], snapshots[2])
+    assert result.loss_curve[-1] < result.loss_curve[2]
+    assert result.loss == pytest.approx(losses[2])
     assert result.loss == result.loss_curve[2]
 
 

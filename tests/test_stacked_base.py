@@ -33,13 +33,17 @@ from skstackedae.exceptions import NonFiniteLossError
 # The pretraining defaults where a stack departs from SparseAutoencoder's:
 # a pretraining budget (fine-tuning follows: "auto" for the supervised
 # stacks, 50 iterations per layer for the deep autoencoder), the "auto"
-# solver and tol, and no sparsity penalty for the regressor and the deep
-# autoencoder.
-_AUTO_SCHEDULE = {"solver": "auto", "tol": "auto", "pretrain_max_iter": "auto"}
+# solver, tol and patience, no sparsity penalty for the regressor and the
+# deep autoencoder, and the regressor's "auto" early stopping.
+_AUTO_SCHEDULE = {
+    "solver": "auto", "tol": "auto", "pretrain_max_iter": "auto", "n_iter_no_change": "auto",
+}
 STACK_DEFAULTS_UNLIKE_SPARSE_AUTOENCODER = {
     StackedAEClassifier: _AUTO_SCHEDULE,
-    StackedAERegressor: {**_AUTO_SCHEDULE, "sparsity_weight": 0.0},
-    StackedAutoencoder: {"pretrain_max_iter": 50, "sparsity_weight": 0.0},
+    StackedAERegressor: {**_AUTO_SCHEDULE, "sparsity_weight": 0.0, "early_stopping": "auto"},
+    StackedAutoencoder: {
+        "pretrain_max_iter": 50, "sparsity_weight": 0.0, "n_iter_no_change": "auto",
+    },
 }
 
 
@@ -83,7 +87,7 @@ def test_pretraining_table_defaults_agree_with_sparse_autoencoder(cls):
         assert value != autoencoder[PRETRAIN_PARAMETERS[name]]
     for name, ae_name in PRETRAIN_PARAMETERS.items():
         constraints = cls._parameter_constraints[name]
-        if name in _AUTO_SCHEDULE:
+        if name in _AUTO_SCHEDULE or overrides.get(name) == "auto":
             # The stacks' own "auto", resolved before the autoencoders get it.
             autoencoder_options = SparseAutoencoder._parameter_constraints[ae_name][0]
             assert "auto" in constraints[0].options
