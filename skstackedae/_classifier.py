@@ -73,12 +73,14 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
 
     {pretrain_max_iter_parameter}
 
-    max_iter : int, default=400
+    max_iter : int or "auto", default="auto"
         Maximum L-BFGS iterations (epochs for "adam"/"sgd") for the softmax
-        and for fine-tuning (UFLDL's 400). L-BFGS also stops, as converged,
-        once the cost has fallen by less than 1 % over the last 10
-        iterations, so images stop after about 150 and small tables use
-        more (see :ref:`defaults-on-any-data` in the user guide).
+        and for fine-tuning. "auto" is 800 L-BFGS iterations when every row
+        is labeled, and UFLDL's 400 otherwise (with unlabeled rows, and
+        epochs for "adam"/"sgd"). L-BFGS also stops, as converged, once the
+        cost has stalled (see :ref:`defaults-on-any-data` in the user
+        guide), so images stop after about 150 iterations and only hard
+        tables use the whole budget.
 
     fine_tune : bool, default=True
         Whether to fine-tune. False keeps the pretrained encoders and the
@@ -290,7 +292,7 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
         alpha=1e-4,
         output_alpha=0.0,
         pretrain_max_iter="auto",
-        max_iter=400,
+        max_iter="auto",
         fine_tune=True,
         solver="auto",
         tol="auto",

@@ -597,6 +597,26 @@ def test_auto_pretrains_semi_supervised_fits_for_50_lbfgs_iterations(small_digit
     assert [ae.max_iter for ae in clf.fit(X, y).autoencoders_] == [100]
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_auto_max_iter_is_longer_for_supervised_lbfgs_fits(small_digits, monkeypatch):
+    # LBFGS_SUPERVISED_MAX_ITER (800) when every row is labeled and L-BFGS
+    # trains; MAX_ITER (400) with unlabeled rows and for Adam's epochs.
+    # Small stand-ins make each budget the one that stops the fit.
+    X, y = small_digits
+    monkeypatch.setattr(skstackedae._stacked_base, "LBFGS_SUPERVISED_MAX_ITER", 7)
+    monkeypatch.setattr(skstackedae._stacked_base, "MAX_ITER", 4)
+    common = dict(hidden_layer_sizes=(8,), pretrain_max_iter=3, random_state=0)
+    supervised = StackedAEClassifier(**common).fit(X, y)
+    assert supervised.solver_ == "lbfgs" and supervised.n_iter_ == 7
+    assert len(supervised.softmax_loss_curve_) == 7
+    y_semi = np.where(np.arange(y.size) % 4 == 0, y, -1)
+    semi = StackedAEClassifier(unlabeled_label=-1, **common).fit(X, y_semi)
+    assert semi.n_iter_ <= 4 and len(semi.softmax_loss_curve_) <= 4
+    adam = StackedAEClassifier(solver="adam", **common).fit(X, y)
+    assert adam.n_iter_ <= 4
+    assert StackedAEClassifier(max_iter=5, **common).fit(X, y).n_iter_ == 5
+
+
 def test_auto_counts_the_labeled_rows_only(small_digits, monkeypatch):
     X, y = small_digits
     y = np.where(np.arange(y.size) % 4 == 0, y, -1)  # 100 of 400 rows labeled
