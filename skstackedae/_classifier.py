@@ -154,17 +154,20 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
         labeled rows. Single-label y only; it cannot be combined with
         ``reconstruction_weight``.
 
-    consistency_noise : {"mask", "swap"}, default="mask"
+    consistency_noise : {"mask", "swap", "neighbours"}, default="mask"
         The noise of ``consistency_weight``'s copies. "mask" sets the chosen
         features to zero, which assumes that 0 means "no signal" (pixels).
         "swap" replaces each by the same feature's value in another row,
         drawn at random (VIME's and SCARF's corruption), so that every
         feature keeps its own values: better on tables (see
-        :ref:`defaults-on-any-data`). Dense input only.
+        :ref:`defaults-on-any-data`); dense input only. "neighbours"
+        replaces the whole row by one of its 10 nearest training rows, a
+        graph-smoothness term like ``LabelSpreading``'s graph (see
+        :ref:`neighbour-noise`); ``consistency_corruption`` does not apply.
 
     consistency_corruption : float, default=0.3
         Fraction of each row's features corrupted in its noisy copy, by
-        ``consistency_noise``.
+        ``consistency_noise`` ("mask" or "swap").
 
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes, as in ``LogisticRegression``: a dict
@@ -272,7 +275,7 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
         "reconstruction_weight": [Interval(Real, 0, None, closed="left")],
         "entropy_weight": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left")],
         "consistency_weight": [Interval(Real, 0, None, closed="left")],
-        "consistency_noise": [StrOptions({"mask", "swap"})],
+        "consistency_noise": [StrOptions({"mask", "swap", "neighbours"})],
         "consistency_corruption": [Interval(Real, 0, 1, closed="left")],
         "class_weight": [None, dict, StrOptions({"balanced"})],
     }

@@ -6,8 +6,9 @@ this module adds the two terms that need more than the network's output
 (user guide, "Learning from unlabeled data"):
 
 - the consistency term, which compares each row's prediction with that of a
-  copy of the row under masking or swap noise (:func:`consistency_loss_grad`,
-  on the rows built by :func:`noisy_pairs`);
+  copy of the row under masking or swap noise, or with that of one of its
+  nearest neighbours (:func:`consistency_loss_grad`, on the rows built by
+  :func:`noisy_pairs`);
 - the reconstruction of every row through the stacked decoders
   (:func:`semi_supervised_loss_grad`).
 """
@@ -15,6 +16,7 @@ this module adds the two terms that need more than the network's output
 import numpy as np
 from scipy import sparse
 from scipy.special import log_softmax
+from sklearn.neighbors import NearestNeighbors
 
 from ._network import (
     inplace_logistic,
@@ -27,15 +29,46 @@ from ._network import (
     swap_corrupt,
 )
 
-#: The noises of the consistency term, by the name ``consistency_noise`` takes.
+#: The noises of the consistency term, by the name ``consistency_noise`` takes
+#: (and "neighbours", which needs :func:`nearest_neighbours` first).
 NOISES = {"mask": mask_corrupt, "swap": swap_corrupt}
 
+#: consistency_noise="neighbours": the copy of a row is one of its this many
+#: nearest rows (Euclidean, in the input space). LabelSpreading's default
+#: graph has 7; 10 is what was measured (user guide, "Neighbours as the noise").
+N_NEIGHBOURS = 10
 
-def noisy_pairs(X, corruption, rng, noise="mask"):
-    """``X`` on top of a copy of it under ``noise`` (a key of :data:`NOISES`),
-    the input of :func:`consistency_loss_grad`: shape
-    ``(2 * m, n_features)``, sparse (CSR) if ``X`` is (masking only)."""
-    noisy = NOISES[noise](X, corruption, rng)
+
+def nearest_neighbours(X, n_neighbors=N_NEIGHBOURS):
+    """Indices of each row's ``n_neighbors`` nearest other rows of ``X``
+    (fewer if ``X`` has fewer other rows; a lone row is its own neighbour),
+    shape ``(m, k)``: the graph of ``consistency_noise="neighbours"``."""
+    m = X.shape[0]
+    if m == 1:
+        return np.zeros((1, 1), dtype=np.intp)
+    # kneighbors() without a query never counts a row as its own neighbour.
+    search = NearestNeighbors(n_neighbors=min(n_neighbors, m - 1)).fit(X)
+    return search.kneighbors(return_distance=False)
+
+
+def neighbour_copies(X, neighbours, rng):
+    """Each row of ``X`` replaced by one of its ``neighbours`` (the rows of
+    :func:`nearest_neighbours`), drawn at random: consistency over pairs of
+    nearby rows is a sampled graph-smoothness penalty (manifold
+    regularisation, Belkin et al. 2006; EmbedNN, Weston et al. 2008)."""
+    m, k = neighbours.shape
+    return X[neighbours[np.arange(m), rng.randint(k, size=m)]]
+
+
+def noisy_pairs(X, corruption, rng, noise="mask", neighbours=None):
+    """``X`` on top of a copy of it under ``noise`` (a key of :data:`NOISES`,
+    or "neighbours": each row replaced by one of its ``neighbours``,
+    ``corruption`` unused), the input of :func:`consistency_loss_grad`: shape
+    ``(2 * m, n_features)``, sparse (CSR) if ``X`` is (not with "swap")."""
+    if noise == "neighbours":
+        noisy = neighbour_copies(X, neighbours, rng)
+    else:
+        noisy = NOISES[noise](X, corruption, rng)
     if sparse.issparse(X):
         return sparse.vstack([X, noisy], format="csr")
     return np.concatenate([X, noisy])

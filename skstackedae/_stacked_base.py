@@ -27,7 +27,12 @@ from ._network import (
     unscale_output_layer,
 )
 from ._rows import merge_identical_rows
-from ._semi_supervised import consistency_loss_grad, noisy_pairs, semi_supervised_loss_grad
+from ._semi_supervised import (
+    consistency_loss_grad,
+    nearest_neighbours,
+    noisy_pairs,
+    semi_supervised_loss_grad,
+)
 from ._solvers import STALL_PROGRESS_FRACTION, MinimizeResult
 from ._sparse_autoencoder import COLLAPSED_R2, SparseAutoencoder, init_weights
 
@@ -761,14 +766,18 @@ class BaseStackedAE(BaseNetwork):
     def _fine_tune_consistently(self, coefs, intercepts, data, targets, rng, terms, **options):
         """Fine-tuning with the consistency term (and the other ``terms``):
         the network also sees a noisy copy of every row (``consistency_noise``
-        at ``consistency_corruption``), drawn anew every
+        at ``consistency_corruption``, or one of its nearest neighbours among
+        the rows it trains on), drawn anew every
         ``CONSISTENCY_RESAMPLE_EVERY`` L-BFGS iterations or every epoch."""
         m = data.X.shape[0]
         pairs = {}
+        neighbours = None
+        if self.consistency_noise == "neighbours":
+            neighbours = nearest_neighbours(data.X)
 
         def resample():
             pairs["X"] = noisy_pairs(
-                data.X, self.consistency_corruption, rng, self.consistency_noise
+                data.X, self.consistency_corruption, rng, self.consistency_noise, neighbours
             )
 
         def inputs(rows):

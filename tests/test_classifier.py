@@ -273,6 +273,29 @@ def test_swap_noise_copies_take_each_feature_from_another_row(semi_digits, monke
     assert not np.array_equal(swap.coefs_[0], mask.coefs_[0])
 
 
+def test_neighbour_noise_pairs_every_training_row_with_one_of_its_neighbours(
+    semi_digits, monkeypatch
+):
+    X, y, y_semi = semi_digits
+    seen = record_consistency_calls(monkeypatch)
+    graph = semi_classifier(
+        max_iter=25, consistency_weight=1.0, consistency_noise="neighbours"
+    ).fit(X, y_semi)
+    draws = {X_pairs[600:].tobytes() for X_pairs, _, _ in seen}
+    assert len(draws) == 3  # drawn anew every 10 L-BFGS iterations, as the noise
+    clean, copy = seen[0][0][:600], seen[0][0][600:]
+    distances = np.linalg.norm(clean[:, None] - clean[None], axis=2)
+    np.fill_diagonal(distances, np.inf)
+    tenth_nearest = np.sort(distances, axis=1)[:, 9]
+    to_copy = np.linalg.norm(clean - copy, axis=1)
+    assert np.all(to_copy <= tenth_nearest + 1e-12)  # one of the 10 nearest rows
+    assert np.mean(to_copy > 0) > 0.9  # another row (digits repeat rarely)
+    assert np.isin(copy.view([("", copy.dtype)] * 64), clean.view([("", clean.dtype)] * 64)).all()
+    mask = semi_classifier(max_iter=25, consistency_weight=1.0).fit(X, y_semi)
+    assert not np.array_equal(graph.coefs_[0], mask.coefs_[0])
+    assert graph.score(X, y) > 0.8
+
+
 def test_consistency_options_that_cannot_apply_are_errors_before_pretraining(
     semi_digits, monkeypatch
 ):

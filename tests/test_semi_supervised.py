@@ -17,7 +17,9 @@ from skstackedae._network import (
     unpack,
 )
 from skstackedae._semi_supervised import (
+    N_NEIGHBOURS,
     consistency_loss_grad,
+    nearest_neighbours,
     noisy_pairs,
     semi_supervised_loss_grad,
 )
@@ -162,3 +164,33 @@ def test_consistency_needs_a_softmax_output():
             consistency_weight=1.0,
             output="logistic",
         )(np.zeros(8))
+
+
+@pytest.mark.parametrize("sparse_input", [False, True], ids=["dense", "sparse"])
+def test_neighbour_copies_are_drawn_from_each_rows_nearest_other_rows(sparse_input):
+    rng = np.random.RandomState(8)
+    X = rng.uniform(size=(40, 6))
+    distances = np.linalg.norm(X[:, None] - X[None], axis=2)
+    np.fill_diagonal(distances, np.inf)  # a row is never its own neighbour
+    expected = np.sort(np.argsort(distances, axis=1)[:, :N_NEIGHBOURS], axis=1)
+    Xin = sp.csr_matrix(X) if sparse_input else X
+    neighbours = nearest_neighbours(Xin)
+    np.testing.assert_array_equal(np.sort(neighbours, axis=1), expected)
+
+    pairs = noisy_pairs(Xin, 0.3, np.random.RandomState(0), "neighbours", neighbours)
+    assert sp.issparse(pairs) == sparse_input
+    pairs = pairs.toarray() if sparse_input else pairs
+    np.testing.assert_array_equal(pairs[:40], X)
+    # Each copy is a whole row of X, one of its row's neighbours, at random.
+    picked = np.argmin(np.linalg.norm(pairs[40:, None] - X[None], axis=2), axis=1)
+    np.testing.assert_array_equal(pairs[40:], X[picked])
+    assert all(picked[i] in neighbours[i] for i in range(40))
+    assert len(set(np.flatnonzero(neighbours == picked[:, None]) % N_NEIGHBOURS)) > 5
+    again = noisy_pairs(X, 0.3, np.random.RandomState(0), "neighbours", neighbours)
+    np.testing.assert_array_equal(again, pairs)  # seeded
+
+
+def test_nearest_neighbours_of_few_rows():
+    X = np.array([[0.0], [1.0], [3.0]])
+    np.testing.assert_array_equal(nearest_neighbours(X), [[1, 2], [0, 2], [1, 0]])
+    np.testing.assert_array_equal(nearest_neighbours(X[:1]), [[0]])  # a lone row
