@@ -163,7 +163,8 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
         :ref:`defaults-on-any-data`); dense input only. "neighbours"
         replaces the whole row by one of its 10 nearest training rows, a
         graph-smoothness term like ``LabelSpreading``'s graph (see
-        :ref:`neighbour-noise`); ``consistency_corruption`` does not apply.
+        :ref:`Neighbours as the noise <neighbour-noise>`);
+        ``consistency_corruption`` does not apply.
 
     consistency_corruption : float, default=0.3
         Fraction of each row's features corrupted in its noisy copy, by
