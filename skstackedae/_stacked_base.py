@@ -529,9 +529,9 @@ class BaseStackedAE(BaseNetwork):
         every other row stays for training. With L-BFGS the rows are
         already merged (:meth:`_merge_identical_rows`), so repeated rows and
         integer weights, or zero weights and removed rows, split alike."""
-        n_labeled = X.shape[0] if targets.labeled is None else targets.labeled.shape[0]
-        if not self._fit_early_stopping(n_labeled):
-            return _Data(X, targets.y, labeled=targets.labeled, sample_weight=sample_weight)
+        whole = _Data(X, targets.y, labeled=targets.labeled, sample_weight=sample_weight)
+        if not self._fit_early_stopping(whole.n_labeled()):
+            return whole
         candidates = np.arange(X.shape[0]) if targets.labeled is None else targets.labeled
         stratify = None if targets.stratify is None else targets.stratify[candidates]
         _, val = self._early_stopping_split(candidates.shape[0], rng, stratify)
