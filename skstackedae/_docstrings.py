@@ -29,22 +29,20 @@ _MINIBATCH_PARAMETERS = """\
     shuffle : bool, default=True
         Shuffle the samples every epoch ("adam"/"sgd")."""
 
-_STOPPING_PARAMETERS = """\
+_VALIDATION_FRACTION = """\
     validation_fraction : float, default=0.1
         Fraction of the training data held out when ``early_stopping=True``.
         Each side of the split needs at least one row (one per class when it
-        is stratified), or ``fit`` raises a ``ValueError``.
+        is stratified), or ``fit`` raises a ``ValueError``."""
+
+_STOPPING_PARAMETERS = _VALIDATION_FRACTION + """
 
     n_iter_no_change : int, default=10
         "adam"/"sgd" stop a phase after more than ``n_iter_no_change``
         consecutive epochs without an improvement of at least ``tol``, as
         ``MLPClassifier`` does."""
 
-_STACK_STOPPING_PARAMETERS = """\
-    validation_fraction : float, default=0.1
-        Fraction of the training data held out when ``early_stopping=True``.
-        Each side of the split needs at least one row (one per class when it
-        is stratified), or ``fit`` raises a ``ValueError``.
+_STACK_STOPPING_PARAMETERS = _VALIDATION_FRACTION + """
 
     n_iter_no_change : int or "auto", default="auto"
         Patience of early stopping, and of "adam"/"sgd"'s plateau rule: a
