@@ -2,6 +2,8 @@
 against finite differences, and the array helpers."""
 
 
+import tracemalloc
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -303,6 +305,25 @@ def test_total_variance_dense_sparse_and_weighted_agree():
     assert total_variance(sparse.csr_matrix(X), w) == pytest.approx(
         repeated.var(axis=0).sum(), rel=1e-12)
     assert total_variance(np.ones((4, 3))) == 0
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_total_variance_holds_no_copy_of_the_input(weighted):
+    # It runs on every pretraining fit; a whole float64 copy of a float32
+    # input was twice the input and the peak of a default fit. Inputs above
+    # RECONSTRUCTION_CHUNK_ELEMENTS values are read in chunks.
+    rng = np.random.RandomState(0)
+    X = rng.rand(6000, 784).astype(np.float32)  # 18 MiB, 4.7e6 values
+    w = rng.rand(6000) if weighted else None
+    expected = np.average((X - np.average(X, axis=0, weights=w)) ** 2, axis=0, weights=w).sum()
+    tracemalloc.start()
+    try:
+        variance = total_variance(X, w)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert variance == pytest.approx(expected, rel=1e-5)
+    assert peak < X.nbytes
 
 
 def _autoencoder_cost(X, decoder, sample_weight, buffers=None):
