@@ -1,5 +1,7 @@
 """Data shared by the benchmark scripts."""
 
+import os
+
 import numpy as np
 from sklearn.model_selection import train_test_split
 
@@ -32,3 +34,24 @@ def draw_labels(y, n_labels, seed):
     y_semi = np.full_like(y, -1)
     y_semi[labeled] = y[labeled]
     return y_semi
+
+
+#: The held-out rows of :func:`full_mnist`: the last 10,000 training digits.
+FULL_MNIST_N_TEST = 10_000
+
+
+def full_mnist(data_dir, rows=None, dtype=np.float64):
+    """The 60,000 MNIST training digits of ``DIR/mnist_train.npz`` (NumPy
+    archive with ``X``, uint8 pixels, and ``y``), scaled to [0, 1].
+
+    Returns ``X_train, X_test, y_train, y_test``: the first 50,000 rows
+    (the first ``rows`` of them if given) and the last 10,000, the held-out
+    test set (the official test digits are never used).
+    """
+    d = np.load(os.path.join(data_dir, "mnist_train.npz"))
+    X = (d["X"] / 255.0).astype(dtype)
+    y = d["y"].astype(np.int64)  # room for -1, the unlabeled marker
+    X_train, y_train = X[:-FULL_MNIST_N_TEST], y[:-FULL_MNIST_N_TEST]
+    if rows:
+        X_train, y_train = X_train[:rows], y_train[:rows]
+    return X_train, X[-FULL_MNIST_N_TEST:], y_train, y[-FULL_MNIST_N_TEST:]

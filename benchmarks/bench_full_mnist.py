@@ -24,6 +24,9 @@ import warnings
 
 import numpy as np
 
+from _data import FULL_MNIST_N_TEST as N_TEST
+from _data import full_mnist
+
 MODELS = {
     "MLPClassifier((200, 200))": (
         "sklearn.neural_network", "MLPClassifier",
@@ -38,18 +41,6 @@ MODELS = {
     ),
 }
 PEER = "MLPClassifier((200, 200))"
-N_TEST = 10_000
-
-
-def load(data_dir, rows):
-    """Training and test split of the 60,000 digits, scaled to [0, 1]."""
-    d = np.load(os.path.join(data_dir, "mnist_train.npz"))
-    X = d["X"].astype(np.float64) / 255.0
-    y = d["y"]
-    X_train, y_train = X[:-N_TEST], y[:-N_TEST]
-    if rows:
-        X_train, y_train = X_train[:rows], y_train[:rows]
-    return X_train, X[-N_TEST:], y_train, y[-N_TEST:]
 
 
 def _status_kib(field):
@@ -82,7 +73,7 @@ def fit_one(name, data_dir, rows, queue):
 
     module, cls, params = MODELS[name]
     estimator = getattr(importlib.import_module(module), cls)(**params)
-    X_train, X_test, y_train, y_test = load(data_dir, rows)
+    X_train, X_test, y_train, y_test = full_mnist(data_dir, rows)
     baseline = _status_kib("VmRSS")
     exact = _reset_peak()
     start = time.perf_counter()
