@@ -204,6 +204,8 @@ class BaseNetwork(CallbackSupportMixin, VersionedPickleMixin, BaseEstimator):
         resample_every=None,
         min_decrease=None,
         stall_progress=None,
+        step_scale=1.0,
+        n_iter_no_change=None,
     ):
         """One training phase with this estimator's solver settings.
 
@@ -215,14 +217,17 @@ class BaseNetwork(CallbackSupportMixin, VersionedPickleMixin, BaseEstimator):
         ``validation_score`` (early stopping, either solver) is
         ``minimize``'s; returns its result. The phase is a callback
         task whose subtasks are its iterations; ``report`` gives callbacks
-        the model at each (see ``_callbacks.phase_task``).
+        the model at each (see ``_callbacks.phase_task``). ``step_scale``
+        multiplies Adam/SGD's ``learning_rate_init``; ``n_iter_no_change``
+        (None: the estimator's) is the phase's patience.
         """
         minibatch = None
         solver = self._fit_solver()
         if solver != "lbfgs":
             minibatch = Minibatch(
                 n_samples=n_samples, rng=rng, batch_size=self._batch_size(n_samples),
-                learning_rate_init=self.learning_rate_init, learning_rate=self.learning_rate,
+                learning_rate_init=self.learning_rate_init * step_scale,
+                learning_rate=self.learning_rate,
                 shuffle=self.shuffle, optimizer=optimizer, manage_threads=manage_threads,
             )
         parent = getattr(self, "_fit_task", NoTask())
@@ -234,7 +239,10 @@ class BaseNetwork(CallbackSupportMixin, VersionedPickleMixin, BaseEstimator):
             interruptible=interruptible, warn_at_max_iter=warn_at_max_iter,
             on_iteration=on_iteration, resample=resample, resample_every=resample_every,
             min_decrease=min_decrease, stall_progress=stall_progress,
-            validation_score=validation_score, n_iter_no_change=self._fit_n_iter_no_change(),
+            validation_score=validation_score,
+            n_iter_no_change=(
+                self._fit_n_iter_no_change() if n_iter_no_change is None else n_iter_no_change
+            ),
             minibatch=minibatch,
         )
         task.call_on_fit_task_end(estimator=self)

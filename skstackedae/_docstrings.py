@@ -52,7 +52,11 @@ _STACK_STOPPING_PARAMETERS = _VALIDATION_FRACTION + """
         without a rise of the validation score of 1e-4. "auto" is 10 epochs
         for "adam"/"sgd" and 100 iterations for L-BFGS, whose validation
         score can stay flat for tens of iterations and rise again (user
-        guide, :ref:`heads-tables`)."""
+        guide, :ref:`heads-tables`). A classifier's "adam"/"sgd"
+        fine-tuning that only refines, because the softmax on the
+        pretrained codes already fits, runs with 5 epochs of "auto"
+        patience and half of ``learning_rate_init`` (user guide,
+        :ref:`Large data sets <large-data-sets>`)."""
 
 _PRETRAINING_PARAMETERS = """\
     sparsity_target : float, default=0.1

@@ -169,6 +169,23 @@ OUTPUT_ALPHA_CONSTRAINT = [StrOptions({"auto"}), Interval(Real, 0, None, closed=
 EARLY_STOPPING_MIN_ROWS = 20
 
 
+#: Adam/SGD fine-tuning refines rather than trains when the output layer on
+#: the pretrained codes already fits: its training loss below this fraction
+#: of ln(n_classes), the loss of the class prior on balanced classes. It
+#: then starts at REFINE_STEP_SCALE times learning_rate_init, with
+#: REFINE_N_ITER_NO_CHANGE epochs of patience (n_iter_no_change="auto").
+#: The ratio on dev splits: MNIST 0.09, pendigits 0.14, a letter-like table
+#: 0.41, 32-feature 2-cluster tables 0.82-0.90. On MNIST the first step
+#: buys nothing after 5 epochs (held-out 0.960, 0.959 at its plateau at
+#: epoch 76). Default / refined: MNIST 40,000 rows 0.9750 in 122 s / 0.9765
+#: in 85 s, 20,000 rows 0.9687 in 52 s / 0.9702 in 40 s; pendigits (2
+#: splits) 0.9888 / 0.9893 and 0.9915 / 0.9920. Step 2e-3 with 2 epochs
+#: was faster on MNIST (81 s) but cost pendigits 0.4-0.5 points.
+REFINE_LOSS_RATIO = 0.2
+REFINE_STEP_SCALE = 0.5
+REFINE_N_ITER_NO_CHANGE = 5
+
+
 class Targets(NamedTuple):
     """A stack's targets, as its output layer and early stopping need them."""
 
@@ -293,9 +310,13 @@ class BaseStackedAE(BaseNetwork):
             )
             coefs[-1], intercepts[-1] = result.coefs[0], result.intercepts[0]
             output_curve = result.loss_curve
+            refine = self._refines(output_curve[-1], targets)
+        else:
+            refine = False
         if self.fine_tune:
             result = self._fine_tune(
-                coefs, intercepts, autoencoders, data, targets, rng, output_alpha
+                coefs, intercepts, autoencoders, data, targets, rng, output_alpha,
+                refine=refine,
             )
             coefs, intercepts = result.coefs[: len(coefs)], result.intercepts[: len(coefs)]
 
@@ -706,6 +727,16 @@ class BaseStackedAE(BaseNetwork):
         )
         return fresh
 
+    def _refines(self, output_loss, targets):
+        """Whether Adam/SGD fine-tuning only refines: the softmax on the
+        pretrained codes already fits (``REFINE_LOSS_RATIO``)."""
+        return (
+            self._fit_solver() != "lbfgs"
+            and targets.output == "softmax"
+            and targets.n_outputs > 1
+            and output_loss < REFINE_LOSS_RATIO * math.log(targets.n_outputs)
+        )
+
     def _train_output_layer(self, coefs, intercepts, data, rng, output, output_alpha,
                             **options):
         """The output layer alone, on the top codes of the current encoders.
@@ -801,7 +832,7 @@ class BaseStackedAE(BaseNetwork):
     def _train_network(
         self, coefs, intercepts, data, rng, phase, interruptible=False, loss=None,
         n_network=None, extra=None, below=([], []), inputs=None, resample=None,
-        incremental=False, optimizer=None,
+        incremental=False, optimizer=None, refine=False,
     ):
         """Train ``(coefs, intercepts)`` on ``loss`` (the network's own cost
         by default). The first ``n_network`` layers (all by default) are the
@@ -811,7 +842,9 @@ class BaseStackedAE(BaseNetwork):
         ``rows`` (None: all) when it is not ``data.X``'s rows; ``resample``
         draws a noisy cost anew (see :func:`_solvers.minimize`).
         ``incremental``: one epoch, for ``partial_fit``, continuing from the
-        Adam/SGD state ``optimizer`` (None: a new one)."""
+        Adam/SGD state ``optimizer`` (None: a new one). ``refine``: the
+        smaller step and patience of fine-tuning that refines
+        (:meth:`_refines`)."""
         n_network = len(coefs) if n_network is None else n_network
         self._log(f"{phase}: {n_network} layer(s), {data.X.shape[0]} samples")
         start = time.perf_counter()
@@ -851,6 +884,10 @@ class BaseStackedAE(BaseNetwork):
             interruptible=interruptible, report=self._iteration_report(below, n_network),
             resample=resample,
             resample_every=None if resample is None else CONSISTENCY_RESAMPLE_EVERY,
+            step_scale=REFINE_STEP_SCALE if refine else 1.0,
+            n_iter_no_change=(
+                REFINE_N_ITER_NO_CHANGE if refine and self.n_iter_no_change == "auto" else None
+            ),
             min_decrease=LBFGS_MIN_DECREASE,
             # A slow steady fall is worth following on labeled data; with
             # few labels and unlabeled rows the early stop guards against

@@ -655,3 +655,73 @@ def test_semi_supervised_fits_keep_the_loss_relative_stall_rule(small_digits, mo
     y_semi = np.where(np.arange(y.size) % 4 == 0, y, -1)
     StackedAEClassifier((8,), max_iter=30, unlabeled_label=-1, random_state=0).fit(X, y_semi)
     assert seen and set(seen) == {None}
+
+
+# --- fine-tuning that refines (Adam/SGD, REFINE_*) -------------------------
+
+
+def _record_steps(monkeypatch):
+    """``(phase, step size, patience)`` of every Adam/SGD training phase."""
+    phases, minimize = [], skstackedae._base.minimize
+
+    def recording(*args, **kwargs):
+        if kwargs["minibatch"] is not None:
+            phases.append((
+                kwargs["phase"], kwargs["minibatch"].learning_rate_init,
+                kwargs["n_iter_no_change"],
+            ))
+        return minimize(*args, **kwargs)
+
+    monkeypatch.setattr(skstackedae._base, "minimize", recording)
+    return phases
+
+
+@pytest.mark.parametrize("fits", [True, False], ids=["output-layer-fits", "it-does-not"])
+def test_fine_tuning_refines_with_half_the_step_and_5_epochs_when_the_output_layer_fits(
+    small_digits, monkeypatch, fits
+):
+    X, y = small_digits
+    # The rule's threshold moved to either side of any loss this fit can have.
+    monkeypatch.setattr(skstackedae._stacked_base, "REFINE_LOSS_RATIO", 1e9 if fits else 0.0)
+    phases = _record_steps(monkeypatch)
+    StackedAEClassifier(
+        (8,), solver="adam", learning_rate_init=0.02, pretrain_max_iter=2, max_iter=3,
+        random_state=0,
+    ).fit(X, y)
+    steps = {phase: (step, patience) for phase, step, patience in phases}
+    assert steps["fine-tuning"] == ((0.01, 5) if fits else (0.02, 10))
+    # The other phases keep the estimator's settings.
+    assert steps["softmax"] == (0.02, 10)
+    assert steps["SparseAutoencoder(8)"] == (0.02, 10)
+
+
+def test_refining_keeps_an_explicit_patience_and_never_applies_to_lbfgs_or_regression(
+    small_digits, monkeypatch
+):
+    X, y = small_digits
+    monkeypatch.setattr(skstackedae._stacked_base, "REFINE_LOSS_RATIO", 1e9)
+    phases = _record_steps(monkeypatch)
+    kwargs = dict(solver="adam", pretrain_max_iter=2, max_iter=3, random_state=0)
+    StackedAEClassifier((8,), n_iter_no_change=7, **kwargs).fit(X, y)
+    assert phases[-1] == ("fine-tuning", 0.005, 7)  # half the default step
+
+    phases.clear()
+    StackedAERegressor((8,), **kwargs).fit(X, y.astype(float))
+    assert phases[-1][0] == "fine-tuning" and phases[-1][1:] == (0.01, 10)
+
+    phases.clear()
+    StackedAEClassifier((8,), solver="lbfgs", pretrain_max_iter=2, max_iter=3).fit(X, y)
+    assert phases == []
+
+
+def test_the_refining_rule_compares_the_output_loss_with_the_prior_s(small_digits):
+    X, y = small_digits
+    model = StackedAEClassifier(solver="adam")
+    model._choose_solver(X.shape[0])
+    targets = model._validate_targets(y, warm=False)
+    bound = skstackedae._stacked_base.REFINE_LOSS_RATIO * np.log(10)
+    assert model._refines(0.99 * bound, targets)
+    assert not model._refines(1.01 * bound, targets)
+    model.solver = "lbfgs"
+    model._choose_solver(X.shape[0])
+    assert not model._refines(0.0, targets)
