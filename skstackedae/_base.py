@@ -20,6 +20,8 @@ from ._solvers import (
     LBFGS_TOL,
     MINIBATCH_N_ITER_NO_CHANGE,
     MINIBATCH_TOL,
+    REFINE_N_ITER_NO_CHANGE,
+    REFINE_STEP_SCALE,
     Minibatch,
     minimize,
 )
@@ -204,8 +206,7 @@ class BaseNetwork(CallbackSupportMixin, VersionedPickleMixin, BaseEstimator):
         resample_every=None,
         min_decrease=None,
         stall_progress=None,
-        step_scale=1.0,
-        n_iter_no_change=None,
+        refine=False,
     ):
         """One training phase with this estimator's solver settings.
 
@@ -217,16 +218,20 @@ class BaseNetwork(CallbackSupportMixin, VersionedPickleMixin, BaseEstimator):
         ``validation_score`` (early stopping, either solver) is
         ``minimize``'s; returns its result. The phase is a callback
         task whose subtasks are its iterations; ``report`` gives callbacks
-        the model at each (see ``_callbacks.phase_task``). ``step_scale``
-        multiplies Adam/SGD's ``learning_rate_init``; ``n_iter_no_change``
-        (None: the estimator's) is the phase's patience.
+        the model at each (see ``_callbacks.phase_task``). ``refine``:
+        fine-tuning that refines, from ``REFINE_STEP_SCALE`` times Adam/SGD's
+        ``learning_rate_init`` and with its "auto" patience
+        (:meth:`_fit_n_iter_no_change`).
         """
         minibatch = None
         solver = self._fit_solver()
         if solver != "lbfgs":
             minibatch = Minibatch(
                 n_samples=n_samples, rng=rng, batch_size=self._batch_size(n_samples),
-                learning_rate_init=self.learning_rate_init * step_scale,
+                learning_rate_init=(
+                    self.learning_rate_init * REFINE_STEP_SCALE if refine
+                    else self.learning_rate_init
+                ),
                 learning_rate=self.learning_rate,
                 shuffle=self.shuffle, optimizer=optimizer, manage_threads=manage_threads,
             )
@@ -240,9 +245,7 @@ class BaseNetwork(CallbackSupportMixin, VersionedPickleMixin, BaseEstimator):
             on_iteration=on_iteration, resample=resample, resample_every=resample_every,
             min_decrease=min_decrease, stall_progress=stall_progress,
             validation_score=validation_score,
-            n_iter_no_change=(
-                self._fit_n_iter_no_change() if n_iter_no_change is None else n_iter_no_change
-            ),
+            n_iter_no_change=self._fit_n_iter_no_change(refine),
             minibatch=minibatch,
         )
         task.call_on_fit_task_end(estimator=self)
@@ -263,14 +266,15 @@ class BaseNetwork(CallbackSupportMixin, VersionedPickleMixin, BaseEstimator):
             return self.tol
         return LBFGS_TOL if self._fit_solver() == "lbfgs" else MINIBATCH_TOL
 
-    def _fit_n_iter_no_change(self):
+    def _fit_n_iter_no_change(self, refine=False):
         """``n_iter_no_change``, or what "auto" (the stacks') means for the
-        solver of this fit: epochs for Adam/SGD, iterations for L-BFGS."""
+        solver of this fit: epochs for Adam/SGD (fewer in fine-tuning that
+        ``refine``-s), iterations for L-BFGS."""
         if self.n_iter_no_change != "auto":
             return self.n_iter_no_change
         if self._fit_solver() == "lbfgs":
             return LBFGS_N_ITER_NO_CHANGE
-        return MINIBATCH_N_ITER_NO_CHANGE
+        return REFINE_N_ITER_NO_CHANGE if refine else MINIBATCH_N_ITER_NO_CHANGE
 
     def _set_training_result(self, result, coefs=None, intercepts=None):
         """The fitted attributes every estimator shares, from a phase's result."""

@@ -297,6 +297,13 @@ LBFGS_VALIDATION_TOL = 1e-4
 MINIBATCH_N_ITER_NO_CHANGE = 10
 LBFGS_N_ITER_NO_CHANGE = 100
 
+#: Fine-tuning that refines (a classifier's output layer already fits the
+#: pretrained codes; ``_stacked_base.REFINE_LOSS_RATIO``, where the
+#: measurements are): Adam/SGD start from this fraction of
+#: learning_rate_init, with this many epochs of "auto" patience.
+REFINE_STEP_SCALE = 0.5
+REFINE_N_ITER_NO_CHANGE = 5
+
 
 #: learning_rate="adaptive": the step size is divided by 5 at most this many
 #: times (down to learning_rate_init / 25) before a plateau stops the phase.

@@ -172,8 +172,8 @@ EARLY_STOPPING_MIN_ROWS = 20
 #: Adam/SGD fine-tuning refines rather than trains when the output layer on
 #: the pretrained codes already fits: its training loss below this fraction
 #: of ln(n_classes), the loss of the class prior on balanced classes. It
-#: then starts at REFINE_STEP_SCALE times learning_rate_init, with
-#: REFINE_N_ITER_NO_CHANGE epochs of patience (n_iter_no_change="auto").
+#: then starts at _solvers.REFINE_STEP_SCALE times learning_rate_init, with
+#: _solvers.REFINE_N_ITER_NO_CHANGE epochs of "auto" patience.
 #: The ratio on dev splits: MNIST 0.09, pendigits 0.14, a letter-like table
 #: 0.41, 32-feature 2-cluster tables 0.82-0.90. On MNIST the first step
 #: buys nothing after 5 epochs (held-out 0.960, 0.959 at its plateau at
@@ -182,8 +182,6 @@ EARLY_STOPPING_MIN_ROWS = 20
 #: splits) 0.9888 / 0.9893 and 0.9915 / 0.9920. Step 2e-3 with 2 epochs
 #: was faster on MNIST (81 s) but cost pendigits 0.4-0.5 points.
 REFINE_LOSS_RATIO = 0.2
-REFINE_STEP_SCALE = 0.5
-REFINE_N_ITER_NO_CHANGE = 5
 
 
 class Targets(NamedTuple):
@@ -733,7 +731,6 @@ class BaseStackedAE(BaseNetwork):
         return (
             self._fit_solver() != "lbfgs"
             and targets.output == "softmax"
-            and targets.n_outputs > 1
             and output_loss < REFINE_LOSS_RATIO * math.log(targets.n_outputs)
         )
 
@@ -884,10 +881,7 @@ class BaseStackedAE(BaseNetwork):
             interruptible=interruptible, report=self._iteration_report(below, n_network),
             resample=resample,
             resample_every=None if resample is None else CONSISTENCY_RESAMPLE_EVERY,
-            step_scale=REFINE_STEP_SCALE if refine else 1.0,
-            n_iter_no_change=(
-                REFINE_N_ITER_NO_CHANGE if refine and self.n_iter_no_change == "auto" else None
-            ),
+            refine=refine,
             min_decrease=LBFGS_MIN_DECREASE,
             # A slow steady fall is worth following on labeled data; with
             # few labels and unlabeled rows the early stop guards against
