@@ -94,8 +94,8 @@ _PRETRAIN_MAX_ITER_PARAMETER = """\
         Maximum L-BFGS iterations (epochs for "adam"/"sgd") of each
         autoencoder: a budget (fine-tuning goes on from where it stops), so
         reaching it does not warn; an autoencoder whose codes come out
-        constant does. "auto": for L-BFGS, 100 iterations when every row
-        has a label, 50 with unlabeled rows or without labels
+        constant does. "auto": for L-BFGS, 100 iterations in a classifier
+        or regressor (some rows unlabeled or none), 50 without labels
         (:class:`StackedAutoencoder`); for "adam"/"sgd" the epochs of about
         2,500 mini-batch steps, at most 50 (10 epochs on 50,000 rows)."""
 

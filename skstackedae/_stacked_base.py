@@ -95,27 +95,33 @@ ADAM_MIN_ROWS = 5_000
 
 #: pretrain_max_iter="auto" with L-BFGS: iterations per autoencoder (as
 #: accurate as UFLDL's 400 after fine-tuning on MNIST, in a seventh of the
-#: time). Semi-supervised fits and StackedAutoencoder keep this budget;
+#: time). StackedAutoencoder, which has no output layer, keeps this budget;
 #: it also caps the Adam/SGD budget in epochs (MINIBATCH_PRETRAIN_STEPS).
 LBFGS_PRETRAIN_MAX_ITER = 50
 
-#: pretrain_max_iter="auto" with L-BFGS in a supervised fit (every row
-#: labeled). On hard tables 50 iterations leave the second layer's codes
-#: poor (reconstruction R^2 0.24-0.55) and fine-tuning starts from them on
-#: a plateau. Dev splits, 50 -> 100 iterations (MLPClassifier), 18 sets of
-#: 133-3,326 rows: the 32-feature 10-class 2-cluster table 0.363 -> 0.582
-#: at 3,000 rows (0.646) and 0.364 -> 0.568 at 4,000 (0.685); 64 features
-#: 0.644 -> 0.712 (0.630); 36 features, 6 classes of 2 clusters, 3,326 rows
-#: 0.659 -> 0.684 (0.730); 36 features, 1 cluster 0.899 -> 0.921 (0.908);
-#: images within 0.3 point (8x8 digits 0.973 -> 0.976, optdigits 0.980 ->
-#: 0.979, MNIST 3,750 0.935 -> 0.937). 12 up, 4 down, none below
-#: MLPClassifier (worst: an 8-class 12-feature table 0.723 -> 0.693, MLP
-#: 0.613; 16 features 26 classes 0.578 -> 0.560, MLP 0.492); median time
-#: 1.2x (1.5x on MNIST). 100 for the first layer and 50 for the second gave
-#: 0.363, 50 then 100 0.492 on the 3,000-row table: both layers need it.
-#: 200 gained little more (0.579) at 1.4-2.3x. Semi-supervised fits (10
-#: labels per class, 2 draws) did not gain: wine 0.967 -> 0.933, 8x8 digits
-#: 0.937 -> 0.931, others within 1.6 points, so they keep 50.
+#: pretrain_max_iter="auto" with L-BFGS in a stack with an output layer (a
+#: classifier or regressor, every row labeled or some). On hard tables 50
+#: iterations leave the second layer's codes poor (reconstruction R^2
+#: 0.24-0.55) and fine-tuning starts from them on a plateau. Dev splits, 50
+#: -> 100 iterations (MLPClassifier), 18 sets of 133-3,326 rows: the
+#: 32-feature 10-class 2-cluster table 0.363 -> 0.582 at 3,000 rows (0.646)
+#: and 0.364 -> 0.568 at 4,000 (0.685); 64 features 0.644 -> 0.712 (0.630);
+#: 36 features, 6 classes of 2 clusters, 3,326 rows 0.659 -> 0.684 (0.730);
+#: 36 features, 1 cluster 0.899 -> 0.921 (0.908); images within 0.3 point
+#: (8x8 digits 0.973 -> 0.976, optdigits 0.980 -> 0.979, MNIST 3,750 0.935
+#: -> 0.937). 12 up, 4 down, none below MLPClassifier (worst: an 8-class
+#: 12-feature table 0.723 -> 0.693, MLP 0.613; 16 features 26 classes 0.578
+#: -> 0.560, MLP 0.492); median time 1.2x (1.5x on MNIST). 100 for the
+#: first layer and 50 for the second gave 0.363, 50 then 100 0.492 on the
+#: 3,000-row table: both layers need it. 200 gained little more (0.579) at
+#: 1.4-2.3x. Semi-supervised fits, 10 labels per class, 15 dev sets x 4
+#: draws (user guide, "Pretraining budget with few labels"): at least the
+#: better of LogisticRegression and MLPClassifier on the labeled rows in 41
+#: draws of 60 against 35 with 50 iterations, above LabelSpreading and
+#: self-training in 18 against 15, mean +0.8 point (32-feature tables +2.3
+#: to +3.8, MNIST +1.5; 8x8 digits -1.6, breast cancer and iris -0.7 and
+#: -0.9), 1.45x the time. (An earlier pair of draws showed no gain: wine
+#: 0.967 -> 0.933, 8x8 digits 0.937 -> 0.931.)
 LBFGS_SUPERVISED_PRETRAIN_MAX_ITER = 100
 
 #: max_iter="auto" (the classifier's): the iterations (Adam/SGD: epochs) of
@@ -404,7 +410,8 @@ class BaseStackedAE(BaseNetwork):
         if first:
             seeds = [rng.randint(np.iinfo(np.int32).max) for _ in hidden_layer_sizes]
             autoencoders = [
-                self._new_autoencoder(h, s, X.shape[0]) for h, s in zip(hidden_layer_sizes, seeds)
+                self._new_autoencoder(h, s, X.shape[0], output_layer=True)
+                for h, s in zip(hidden_layer_sizes, seeds)
             ]
             coefs, intercepts = [None] * len(autoencoders), [None] * len(autoencoders)
             coefs.append(self._initial_output_weights(
@@ -569,7 +576,7 @@ class BaseStackedAE(BaseNetwork):
         random output layer."""
         X = data.X
         autoencoders = self._pretrain(
-            X, hidden_layer_sizes, rng, data.sample_weight, supervised=not data.semi_supervised()
+            X, hidden_layer_sizes, rng, data.sample_weight, output_layer=True
         )
         coefs = [ae.coefs_[0] for ae in autoencoders]
         intercepts = [ae.intercepts_[0] for ae in autoencoders]
@@ -584,10 +591,10 @@ class BaseStackedAE(BaseNetwork):
         """UFLDL's softmax initialisation: 0.005 * N(0, 1)."""
         return (0.005 * rng.standard_normal((n_top, n_outputs))).astype(dtype)
 
-    def _pretrain(self, X, hidden_layer_sizes, rng, sample_weight=None, supervised=False):
+    def _pretrain(self, X, hidden_layer_sizes, rng, sample_weight=None, output_layer=False):
         """Greedy layer-wise pretraining: one autoencoder per hidden layer,
-        each trained on the codes of the layer below (``supervised``: every
-        row of the fit is labeled, which sets the "auto" budget)."""
+        each trained on the codes of the layer below (``output_layer``: the
+        stack has one, trained on labels, which sets the "auto" budget)."""
         autoencoders, codes = [], X
         n_layers = len(hidden_layer_sizes)
         for layer, n_hidden in enumerate(hidden_layer_sizes, start=1):
@@ -595,7 +602,7 @@ class BaseStackedAE(BaseNetwork):
             self._log(f"{name}: {codes.shape[1]} -> {n_hidden} units")
             start = time.perf_counter()
             seed = rng.randint(np.iinfo(np.int32).max)
-            autoencoder = self._new_autoencoder(n_hidden, seed, X.shape[0], supervised)
+            autoencoder = self._new_autoencoder(n_hidden, seed, X.shape[0], output_layer)
             self._train_autoencoder(autoencoder, "fit", codes, sample_weight, name)
             if autoencoder.reconstruction_r2_ < COLLAPSED_R2:
                 autoencoder = self._restart_collapsed(autoencoder, name, rng)
@@ -653,30 +660,31 @@ class BaseStackedAE(BaseNetwork):
             return LBFGS_SUPERVISED_MAX_ITER
         return MAX_ITER
 
-    def _pretrain_max_iter(self, n_samples, supervised=False):
+    def _pretrain_max_iter(self, n_samples, output_layer=False):
         """``pretrain_max_iter``, or what "auto" gives for this fit's solver
         and ``n_samples`` rows: ``LBFGS_SUPERVISED_PRETRAIN_MAX_ITER``
-        iterations when every row is labeled (``supervised``),
+        iterations for a stack with an output layer (``output_layer``: a
+        classifier or regressor, whether every row is labeled or some),
         ``LBFGS_PRETRAIN_MAX_ITER`` otherwise, or with Adam/SGD the epochs
         of about ``MINIBATCH_PRETRAIN_STEPS`` mini-batch steps (at most
         ``LBFGS_PRETRAIN_MAX_ITER``)."""
         if self.pretrain_max_iter != "auto":
             return self.pretrain_max_iter
         if self._fit_solver() == "lbfgs":
-            return LBFGS_SUPERVISED_PRETRAIN_MAX_ITER if supervised else LBFGS_PRETRAIN_MAX_ITER
+            return LBFGS_SUPERVISED_PRETRAIN_MAX_ITER if output_layer else LBFGS_PRETRAIN_MAX_ITER
         steps_per_epoch = math.ceil(n_samples / self._batch_size(n_samples))
         return min(LBFGS_PRETRAIN_MAX_ITER, math.ceil(MINIBATCH_PRETRAIN_STEPS / steps_per_epoch))
 
-    def _new_autoencoder(self, n_hidden, seed, n_samples, supervised=False):
+    def _new_autoencoder(self, n_hidden, seed, n_samples, output_layer=False):
         """An unfitted autoencoder for one layer of a stack trained on
         ``n_samples`` rows, with the stack's settings ("auto" resolved;
-        ``supervised``: every row of the fit is labeled)."""
+        ``output_layer``: the stack has one)."""
         forwarded = {ae: getattr(self, name) for name, ae in PRETRAIN_PARAMETERS.items()}
         forwarded.update(
             solver=self._fit_solver(), tol=self._fit_tol(),
             n_iter_no_change=self._fit_n_iter_no_change(),
             early_stopping=self._fit_early_stopping(n_samples),
-            max_iter=self._pretrain_max_iter(n_samples, supervised),
+            max_iter=self._pretrain_max_iter(n_samples, output_layer),
         )
         # compute_dtype=None: the codes are already in the stack's arithmetic,
         # chosen once on its input (not again on each layer's codes).

@@ -393,9 +393,12 @@ def test_string_labels_and_sparse_input(semi_digits):
 
 def test_unlabeled_rows_help_with_few_labels():
     # The reason the option exists: 50 labels and ~1,250 unlabeled digits
-    # beat the same classifier fitted on the 50 labeled rows alone (measured
-    # +1.8, +4.0 and +6.8 points over label draws 0-2; draw 0 is this one).
-    # With only 500 unlabeled digits there was no gain (see the user guide).
+    # beat the same classifier fitted on the 50 labeled rows alone, on
+    # average over label draws 0-2: +3.6 points (-0.2, +4.2, +6.8) with the
+    # 100 pretraining iterations of "auto", +4.5 (+2.0, +4.2, +7.2) with
+    # the 50 that semi-supervised fits had before (user guide, "Pretraining
+    # budget with few labels"). With only 500 unlabeled digits there was no
+    # gain (see the user guide).
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
@@ -403,15 +406,18 @@ def test_unlabeled_rows_help_with_few_labels():
     X_pool, X_test, y_pool, y_test = train_test_split(
         X / 16.0, y, test_size=500, stratify=y, random_state=0
     )
-    labeled, _ = train_test_split(
-        np.arange(y_pool.shape[0]), train_size=50, stratify=y_pool, random_state=0
-    )
-    y_semi = np.full_like(y_pool, -1)
-    y_semi[labeled] = y_pool[labeled]
     params = dict(hidden_layer_sizes=(100,), pretrain_alpha=1e-3, random_state=0)
-    supervised = StackedAEClassifier(**params).fit(X_pool[labeled], y_pool[labeled])
-    semi = StackedAEClassifier(**params, unlabeled_label=-1).fit(X_pool, y_semi)
-    assert semi.score(X_test, y_test) > supervised.score(X_test, y_test) + 0.01
+    gains = []
+    for draw in range(3):
+        labeled, _ = train_test_split(
+            np.arange(y_pool.shape[0]), train_size=50, stratify=y_pool, random_state=draw
+        )
+        y_semi = np.full_like(y_pool, -1)
+        y_semi[labeled] = y_pool[labeled]
+        supervised = StackedAEClassifier(**params).fit(X_pool[labeled], y_pool[labeled])
+        semi = StackedAEClassifier(**params, unlabeled_label=-1).fit(X_pool, y_semi)
+        gains.append(semi.score(X_test, y_test) - supervised.score(X_test, y_test))
+    assert np.mean(gains) > 0.01
 
 
 def test_balanced_class_weight_equals_its_sample_weights(small_classifier, tiny_digits):

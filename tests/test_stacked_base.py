@@ -584,17 +584,19 @@ def test_auto_is_adam_from_adam_min_rows_with_its_own_tol_and_budget(
     assert set(tols) == {1e-3}
 
 
-def test_auto_pretrains_semi_supervised_fits_for_50_lbfgs_iterations(small_digits):
-    # The supervised budget (100) did not help with 10 labels per class
-    # (LBFGS_SUPERVISED_PRETRAIN_MAX_ITER's comment), so those fits keep 50.
+def test_auto_pretrains_stacks_with_an_output_layer_for_100_lbfgs_iterations(small_digits):
+    # 100 L-BFGS iterations per layer in a classifier, whether every row has
+    # a label or some (LBFGS_SUPERVISED_PRETRAIN_MAX_ITER's comment), 50 in
+    # StackedAutoencoder, which has no output layer.
     X, y = small_digits
     y_semi = np.where(np.arange(y.size) % 4 == 0, y, -1)
     clf = StackedAEClassifier((8,), max_iter=5, unlabeled_label=-1, random_state=0)
     clf.fit(X, y_semi)
     assert clf.solver_ == "lbfgs"
-    assert [ae.max_iter for ae in clf.autoencoders_] == [50]
-    # The same rows with every label: 100.
+    assert [ae.max_iter for ae in clf.autoencoders_] == [100]
     assert [ae.max_iter for ae in clf.fit(X, y).autoencoders_] == [100]
+    stack = StackedAutoencoder((8,), max_iter=5, random_state=0).fit(X)
+    assert [ae.max_iter for ae in stack.autoencoders_] == [50]
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
