@@ -12,7 +12,7 @@ from ._docstrings import Substitution
 from ._network import forward_hidden, predict_output
 from ._rows import merge_identical_rows
 from ._solvers import LEARNING_RATE_INIT
-from ._stacked_base import BaseStackedAE, Targets
+from ._stacked_base import LBFGS_PRETRAIN_MAX_ITER, BaseStackedAE, Targets
 
 _SPARSITY_WEIGHT_NOTE = """
         0 by default here, unlike the classifier's "auto": a code that must
@@ -153,6 +153,10 @@ class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
     >>> deep.inverse_transform(deep.transform(X[:2])).shape
     (2, 64)
     """
+
+    # No output layer: 50 L-BFGS iterations per layer, not the 100 that
+    # the classifier's and regressor's hard tables need.
+    _lbfgs_pretrain_max_iter = LBFGS_PRETRAIN_MAX_ITER
 
     def __init__(
         self,

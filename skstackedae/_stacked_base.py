@@ -264,6 +264,10 @@ class BaseStackedAE(BaseNetwork):
       fine-tune on the labeled rows alone; see :meth:`_fine_tune`).
     """
 
+    #: pretrain_max_iter="auto" with L-BFGS: a stack with an output layer
+    #: (classifier, regressor) pretrains longer than one without.
+    _lbfgs_pretrain_max_iter = LBFGS_SUPERVISED_PRETRAIN_MAX_ITER
+
     _parameter_constraints: dict = {
         **BaseNetwork._parameter_constraints,
         **{
@@ -410,8 +414,7 @@ class BaseStackedAE(BaseNetwork):
         if first:
             seeds = [rng.randint(np.iinfo(np.int32).max) for _ in hidden_layer_sizes]
             autoencoders = [
-                self._new_autoencoder(h, s, X.shape[0], output_layer=True)
-                for h, s in zip(hidden_layer_sizes, seeds)
+                self._new_autoencoder(h, s, X.shape[0]) for h, s in zip(hidden_layer_sizes, seeds)
             ]
             coefs, intercepts = [None] * len(autoencoders), [None] * len(autoencoders)
             coefs.append(self._initial_output_weights(
@@ -575,9 +578,7 @@ class BaseStackedAE(BaseNetwork):
         """The encoders pretrained on ``data`` (a :class:`_Data`) and a small
         random output layer."""
         X = data.X
-        autoencoders = self._pretrain(
-            X, hidden_layer_sizes, rng, data.sample_weight, output_layer=True
-        )
+        autoencoders = self._pretrain(X, hidden_layer_sizes, rng, data.sample_weight)
         coefs = [ae.coefs_[0] for ae in autoencoders]
         intercepts = [ae.intercepts_[0] for ae in autoencoders]
         coefs.append(self._initial_output_weights(
@@ -591,10 +592,9 @@ class BaseStackedAE(BaseNetwork):
         """UFLDL's softmax initialisation: 0.005 * N(0, 1)."""
         return (0.005 * rng.standard_normal((n_top, n_outputs))).astype(dtype)
 
-    def _pretrain(self, X, hidden_layer_sizes, rng, sample_weight=None, output_layer=False):
+    def _pretrain(self, X, hidden_layer_sizes, rng, sample_weight=None):
         """Greedy layer-wise pretraining: one autoencoder per hidden layer,
-        each trained on the codes of the layer below (``output_layer``: the
-        stack has one, trained on labels, which sets the "auto" budget)."""
+        each trained on the codes of the layer below."""
         autoencoders, codes = [], X
         n_layers = len(hidden_layer_sizes)
         for layer, n_hidden in enumerate(hidden_layer_sizes, start=1):
@@ -602,7 +602,7 @@ class BaseStackedAE(BaseNetwork):
             self._log(f"{name}: {codes.shape[1]} -> {n_hidden} units")
             start = time.perf_counter()
             seed = rng.randint(np.iinfo(np.int32).max)
-            autoencoder = self._new_autoencoder(n_hidden, seed, X.shape[0], output_layer)
+            autoencoder = self._new_autoencoder(n_hidden, seed, X.shape[0])
             self._train_autoencoder(autoencoder, "fit", codes, sample_weight, name)
             if autoencoder.reconstruction_r2_ < COLLAPSED_R2:
                 autoencoder = self._restart_collapsed(autoencoder, name, rng)
@@ -660,31 +660,28 @@ class BaseStackedAE(BaseNetwork):
             return LBFGS_SUPERVISED_MAX_ITER
         return MAX_ITER
 
-    def _pretrain_max_iter(self, n_samples, output_layer=False):
+    def _pretrain_max_iter(self, n_samples):
         """``pretrain_max_iter``, or what "auto" gives for this fit's solver
-        and ``n_samples`` rows: ``LBFGS_SUPERVISED_PRETRAIN_MAX_ITER``
-        iterations for a stack with an output layer (``output_layer``: a
-        classifier or regressor, whether every row is labeled or some),
-        ``LBFGS_PRETRAIN_MAX_ITER`` otherwise, or with Adam/SGD the epochs
-        of about ``MINIBATCH_PRETRAIN_STEPS`` mini-batch steps (at most
+        and ``n_samples`` rows: ``_lbfgs_pretrain_max_iter`` L-BFGS
+        iterations, or with Adam/SGD the epochs of about
+        ``MINIBATCH_PRETRAIN_STEPS`` mini-batch steps (at most
         ``LBFGS_PRETRAIN_MAX_ITER``)."""
         if self.pretrain_max_iter != "auto":
             return self.pretrain_max_iter
         if self._fit_solver() == "lbfgs":
-            return LBFGS_SUPERVISED_PRETRAIN_MAX_ITER if output_layer else LBFGS_PRETRAIN_MAX_ITER
+            return self._lbfgs_pretrain_max_iter
         steps_per_epoch = math.ceil(n_samples / self._batch_size(n_samples))
         return min(LBFGS_PRETRAIN_MAX_ITER, math.ceil(MINIBATCH_PRETRAIN_STEPS / steps_per_epoch))
 
-    def _new_autoencoder(self, n_hidden, seed, n_samples, output_layer=False):
+    def _new_autoencoder(self, n_hidden, seed, n_samples):
         """An unfitted autoencoder for one layer of a stack trained on
-        ``n_samples`` rows, with the stack's settings ("auto" resolved;
-        ``output_layer``: the stack has one)."""
+        ``n_samples`` rows, with the stack's settings ("auto" resolved)."""
         forwarded = {ae: getattr(self, name) for name, ae in PRETRAIN_PARAMETERS.items()}
         forwarded.update(
             solver=self._fit_solver(), tol=self._fit_tol(),
             n_iter_no_change=self._fit_n_iter_no_change(),
             early_stopping=self._fit_early_stopping(n_samples),
-            max_iter=self._pretrain_max_iter(n_samples, output_layer),
+            max_iter=self._pretrain_max_iter(n_samples),
         )
         # compute_dtype=None: the codes are already in the stack's arithmetic,
         # chosen once on its input (not again on each layer's codes).
