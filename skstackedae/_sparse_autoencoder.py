@@ -5,6 +5,7 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
@@ -69,6 +70,48 @@ def auto_penalty_weights(variance):
     return UFLDL_ALPHA * scale, UFLDL_SPARSITY_WEIGHT * scale
 
 
+def linear_input_normalisation(X, variance, sample_weight=None):
+    """``(offset, scale)`` of the input a linear decoder's autoencoder trains
+    on, ``(X - offset) / scale``: the (weighted) feature means (zero for
+    sparse ``X``, which centring would make dense) and the root mean
+    feature variance ``sqrt(variance / n_features)``, 1 for constant input.
+
+    The sigmoid encoder and the penalties are not invariant to the input's
+    value range: with "auto" weights scaled by the total variance, the same
+    20-feature table multiplied by 10 and 100 left R^2 0.82 and -0.04
+    (constant codes) against 0.997, since the decoder weights a wider
+    range needs grow with it, and so does their weight decay. In these
+    units every input has the total variance of its feature count, as a
+    standardised one does, and the fit is the same whatever the range."""
+    n_features = X.shape[1]
+    scale = float(np.sqrt(variance / n_features)) if variance > 0 else 1.0
+    if sparse.issparse(X):
+        offset = np.zeros(n_features)
+    elif sample_weight is None:
+        offset = X.mean(axis=0, dtype=np.float64)
+    else:
+        weights = np.asarray(sample_weight, dtype=np.float64)
+        offset = weights @ X / weights.sum() if weights.sum() > 0 else np.zeros(n_features)
+    return np.asarray(offset, dtype=X.dtype), scale
+
+
+def normalised_params(coefs, intercepts, offset, scale):
+    """An autoencoder's weights on ``X`` as weights on
+    ``(X - offset) / scale`` (the inverse of :func:`input_unit_params`)."""
+    (W1, W2), (b1, b2) = coefs, intercepts
+    return [W1 * scale, W2 / scale], [b1 + offset @ W1, (b2 - offset) / scale]
+
+
+def input_unit_params(coefs, intercepts, offset, scale):
+    """Weights trained on ``Z = (X - offset) / scale`` as the same
+    autoencoder on ``X``: ``Z @ W1 = X @ (W1 / scale) - offset @ (W1 / scale)``,
+    and the reconstruction ``X_hat = scale * Z_hat + offset``. Exact, so
+    ``transform`` and ``inverse_transform`` need no step of their own."""
+    (W1, W2), (b1, b2) = coefs, intercepts
+    W1 = W1 / scale
+    return [W1, W2 * scale], [b1 - offset @ W1, b2 * scale + offset]
+
+
 def init_weights(fan_in, fan_out, dtype, rng):
     """UFLDL's initialisation: uniform in +-sqrt(6 / (fan_in + fan_out + 1))."""
     bound = np.sqrt(6.0 / (fan_in + fan_out + 1))
@@ -113,20 +156,26 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
         in [0, 1], the data UFLDL's values were set for: the reconstruction
         error of a useless autoencoder is ``V / 2``, so the weight decay and
         sparsity terms keep UFLDL's weight relative to it on any input (on
-        MNIST, "auto" is UFLDL's values). Pass numbers for UFLDL's cost as
-        written. The values used are in ``alpha_`` and ``sparsity_weight_``.
+        MNIST, "auto" is UFLDL's values). With the linear decoder ``V`` is
+        that of the normalised input, ``n_features`` (see
+        ``input_offset_``). Pass numbers for UFLDL's cost as written. The
+        values used are in ``alpha_`` and ``sparsity_weight_``.
 
     corruption : float, default=0.0
         Fraction of input entries set to zero before encoding (masking
-        noise). 0 gives a plain sparse autoencoder. L-BFGS needs a
-        deterministic cost, so with "lbfgs" the mask is drawn once per fit;
-        "adam"/"sgd" draw a fresh mask for every mini-batch.
+        noise; with the linear decoder, entries of the normalised input, so
+        a masked value is the feature's mean). 0 gives a plain sparse
+        autoencoder. L-BFGS needs a deterministic cost, so with "lbfgs" the
+        mask is drawn once per fit; "adam"/"sgd" draw a fresh mask for every
+        mini-batch.
 
     decoder : {"auto", "logistic", "linear"}, default="auto"
         Output unit of the decoder. "logistic" (sigmoid) suits data in
         [0, 1]; "linear" (identity, UFLDL's linear decoder) suits any real
-        data. "auto" picks "logistic" when the training data lie in [0, 1]
-        and "linear" otherwise; the choice is stored in ``decoder_``.
+        data, and trains on the input centred and scaled to unit root mean
+        variance (``input_offset_``, ``input_scale_``). "auto" picks
+        "logistic" when the training data lie in [0, 1] and "linear"
+        otherwise; the choice is stored in ``decoder_``.
 
     solver : {"lbfgs", "adam", "sgd"}, default="lbfgs"
         "lbfgs" minimises the full-batch cost with SciPy's L-BFGS-B (UFLDL's
@@ -179,6 +228,21 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
     decoder_ : {"logistic", "linear"}
         The decoder actually used.
 
+    input_offset_ : ndarray of shape (n_features,) or None
+        With the linear decoder, the autoencoder trains on
+        ``(X - input_offset_) / input_scale_``: ``input_offset_`` holds the
+        (weighted) feature means of the training data (zeros for sparse
+        input, which centring would make dense). The fitted weights are
+        folded back, so ``coefs_``, :meth:`transform` and
+        :meth:`inverse_transform` work on ``X`` itself. None with the
+        logistic decoder, which trains on ``X``.
+
+    input_scale_ : float or None
+        With the linear decoder, the root mean feature variance of the
+        training data, ``sqrt(V / n_features)`` (1 for constant input):
+        the fit, "auto" weights included, is then the same whatever the
+        input's value range. None with the logistic decoder.
+
     alpha_ : float
         The weight decay used: ``alpha``, or its "auto" value.
 
@@ -192,7 +256,8 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
         :meth:`partial_fit`, which does not measure it.
 
     loss_ : float
-        Final value of the cost ``J``.
+        Final value of the cost ``J`` (with the linear decoder, on the
+        normalised input: see ``input_offset_``).
 
     loss_curve_ : list of float
         ``J`` after each L-BFGS iteration.
@@ -341,6 +406,17 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
             coefs, intercepts = self._initial_params(X.shape[1], X.dtype, rng)
         # One pass over X for both "auto" and the collapse check.
         variance = None if warm else total_variance(X, sample_weight)
+        X_input, offset, scale = X, None, None
+        if decoder == "linear":
+            # Trained in normalised units (linear_input_normalisation),
+            # stored in the input's.
+            if warm:
+                offset, scale = self.input_offset_.astype(X.dtype), self.input_scale_
+                coefs, intercepts = normalised_params(coefs, intercepts, offset, scale)
+            else:
+                offset, scale = linear_input_normalisation(X, variance, sample_weight)
+                variance = variance / scale**2
+            X = X * (1.0 / scale) if sparse.issparse(X) else (X - offset) * (1.0 / scale)
         penalties = self._penalty_weights(variance)
 
         X_train, w_train, validation_score = X, sample_weight, None
@@ -360,7 +436,8 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
             n_samples=X_train.shape[0], max_iter=1 if incremental else self.max_iter,
             rng=rng, validation_score=validation_score, optimizer=optimizer,
             warn_at_max_iter=not incremental and self._warn_at_max_iter,
-            manage_threads=not incremental, report=self._iteration_report(X, decoder),
+            manage_threads=not incremental,
+            report=self._iteration_report(X_input, decoder, offset, scale),
         )
 
         # Not after partial_fit: a chunk's single epoch is not a finished fit.
@@ -378,12 +455,17 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
                 ConvergenceWarning,
             )
 
+        coefs, intercepts = result.coefs, result.intercepts
+        if scale is not None:
+            coefs, intercepts = input_unit_params(coefs, intercepts, offset, scale)
+
         # Set the fitted state only once training has succeeded.
         previous_curve, previous_n_iter = (self.loss_curve_, self.n_iter_) if warm else ([], 0)
-        self._set_training_result(result)
+        self._set_training_result(result, coefs, intercepts)
         self.loss_curve_ = previous_curve + result.loss_curve
         self.n_iter_ = previous_n_iter + result.n_iter
         self.decoder_ = decoder
+        self.input_offset_, self.input_scale_ = offset, scale
         self.alpha_, self.sparsity_weight_ = penalties
         self.reconstruction_r2_ = r2
         self.components_ = self.coefs_[0].T
@@ -395,9 +477,13 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
         super()._cast_fitted(dtype)
         self.components_ = self.coefs_[0].T
 
-    def _iteration_report(self, X, decoder):
-        """The model at each iteration, for scikit-learn's callbacks."""
+    def _iteration_report(self, X, decoder, offset=None, scale=None):
+        """The model at each iteration, for scikit-learn's callbacks, in the
+        units of the input ``X`` (``offset``, ``scale``: the normalisation
+        it trains in, if any)."""
         def report(coefs, intercepts):
+            if scale is not None:
+                coefs, intercepts = input_unit_params(coefs, intercepts, offset, scale)
             attributes = {"coefs_": coefs, "intercepts_": intercepts,
                           "decoder_": decoder, "components_": coefs[0].T}
             return X, None, attributes

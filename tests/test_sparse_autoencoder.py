@@ -16,10 +16,12 @@ import skstackedae._stacked_base
 from skstackedae import (
     SparseAutoencoder,
 )
-from skstackedae._network import kl_divergence, total_variance
+from skstackedae._network import decode, encode, kl_divergence, total_variance
 from skstackedae._sparse_autoencoder import (
     UFLDL_INPUT_VARIANCE,
     auto_penalty_weights,
+    input_unit_params,
+    normalised_params,
     reconstruction_r2,
 )
 from skstackedae.exceptions import NonFiniteLossError
@@ -208,6 +210,88 @@ def test_partial_fit_keeps_the_first_chunks_auto_weights(digits):
     ae.partial_fit(X[100:] * 0.5)
     assert (ae.alpha_, ae.sparsity_weight_) == first
     assert ae.reconstruction_r2_ is None
+
+
+def _gaussian_table(n_rows=300, n_features=12, seed=0):
+    """Real-valued features with unequal means and spreads: a linear decoder's input."""
+    rng = np.random.RandomState(seed)
+    latent = rng.standard_normal((n_rows, 3))
+    X = latent @ rng.standard_normal((3, n_features)) + 0.3 * rng.standard_normal(
+        (n_rows, n_features))
+    return X * rng.uniform(0.5, 2.0, n_features) + rng.uniform(-3, 3, n_features)
+
+
+def test_linear_decoder_fit_does_not_depend_on_the_value_range():
+    # Before the normalisation: R^2 0.82 at 10 times the range and constant
+    # codes (-0.04, with a warning) at 100 times, against 0.997.
+    X = _gaussian_table()
+    fits = [SparseAutoencoder(20, max_iter=100, random_state=0).fit(X * factor + shift)
+            for factor, shift in [(1.0, 0.0), (100.0, 0.0), (0.01, 5.0)]]
+    reference = fits[0]
+    assert reference.decoder_ == "linear" and reference.reconstruction_r2_ > 0.9
+    for fit, (factor, shift) in zip(fits[1:], [(100.0, 0.0), (0.01, 5.0)]):
+        assert fit.reconstruction_r2_ == pytest.approx(reference.reconstruction_r2_, abs=1e-4)
+        assert (fit.alpha_, fit.sparsity_weight_) == pytest.approx(
+            (reference.alpha_, reference.sparsity_weight_))
+        assert fit.input_scale_ == pytest.approx(reference.input_scale_ * factor)
+        # The same fit up to rounding, which 100 L-BFGS iterations amplify
+        # (2.6e-5 measured); constant codes would differ by 0.1 and more.
+        assert_allclose(fit.transform(X * factor + shift), reference.transform(X), atol=1e-3)
+        reconstruction = (fit.inverse_transform(reference.transform(X)) - shift) / factor
+        assert_allclose(reconstruction, reference.inverse_transform(reference.transform(X)),
+                        rtol=1e-3, atol=1e-3)
+
+
+def test_linear_decoder_trains_in_normalised_units():
+    X = _gaussian_table()
+    ae = SparseAutoencoder(8, max_iter=20, random_state=0).fit(X)
+    assert_allclose(ae.input_offset_, X.mean(axis=0))
+    assert ae.input_scale_ == pytest.approx(np.sqrt(total_variance(X) / X.shape[1]))
+    # "auto" weights are those of the normalised input, whose total
+    # variance is its number of features.
+    assert (ae.alpha_, ae.sparsity_weight_) == pytest.approx(
+        auto_penalty_weights(X.shape[1]))
+    # The stored weights are the input's: the same model as one trained on
+    # the normalised input, with the normalisation folded in.
+    Z = (X - ae.input_offset_) / ae.input_scale_
+    on_z = SparseAutoencoder(8, max_iter=20, random_state=0, decoder="linear").fit(Z)
+    assert_allclose(ae.transform(X), on_z.transform(Z), atol=1e-8)
+    assert on_z.input_scale_ == pytest.approx(1.0)
+    assert_allclose(ae.loss_curve_, on_z.loss_curve_, rtol=1e-6)
+    # A logistic decoder trains on the input itself.
+    assert SparseAutoencoder(8, max_iter=2).fit(X - X.min()).input_scale_ is not None
+    logistic = SparseAutoencoder(8, max_iter=2).fit((X - X.min()) / np.ptp(X))
+    assert logistic.decoder_ == "logistic" and logistic.input_scale_ is None
+
+
+def test_normalisation_folds_exactly():
+    rng = np.random.RandomState(0)
+    coefs = [rng.standard_normal((5, 3)), rng.standard_normal((3, 5))]
+    intercepts = [rng.standard_normal(3), rng.standard_normal(5)]
+    offset, scale = rng.standard_normal(5), 7.0
+    X = rng.standard_normal((10, 5)) * scale + offset
+    Z = (X - offset) / scale
+    folded = input_unit_params(coefs, intercepts, offset, scale)
+    assert_allclose(encode(X, folded[0][0], folded[1][0]), encode(Z, coefs[0], intercepts[0]))
+    codes = encode(Z, coefs[0], intercepts[0])
+    assert_allclose(decode(codes, folded[0][1], folded[1][1], "linear"),
+                    decode(codes, coefs[1], intercepts[1], "linear") * scale + offset)
+    back = normalised_params(*folded, offset, scale)
+    for a, b in zip(back[0] + back[1], coefs + intercepts):
+        assert_allclose(a, b)
+
+
+def test_partial_fit_keeps_the_first_chunks_normalisation():
+    X = _gaussian_table()
+    ae = SparseAutoencoder(8, solver="adam", random_state=0).partial_fit(X[:150])
+    offset, scale = ae.input_offset_.copy(), ae.input_scale_
+    ae.partial_fit(X[150:] * 3.0)
+    assert_array_equal(ae.input_offset_, offset)
+    assert ae.input_scale_ == scale
+    # Sparse input is scaled but not centred (centring would make it dense).
+    from scipy import sparse
+    ae = SparseAutoencoder(8, max_iter=5, random_state=0).fit(sparse.csr_matrix(X * (X > 0)))
+    assert ae.decoder_ == "linear" and not ae.input_offset_.any()
 
 
 def test_reconstruction_r2_is_one_minus_squared_error_over_total_variance(digits):
