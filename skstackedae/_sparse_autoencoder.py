@@ -406,7 +406,7 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
             coefs, intercepts = self._initial_params(X.shape[1], X.dtype, rng)
         # One pass over X for both "auto" and the collapse check.
         variance = None if warm else total_variance(X, sample_weight)
-        X_input, offset, scale = X, None, None
+        X_original, offset, scale = X, None, None
         if decoder == "linear":
             # Trained in normalised units (linear_input_normalisation),
             # stored in the input's.
@@ -437,7 +437,7 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
             rng=rng, validation_score=validation_score, optimizer=optimizer,
             warn_at_max_iter=not incremental and self._warn_at_max_iter,
             manage_threads=not incremental,
-            report=self._iteration_report(X_input, decoder, offset, scale),
+            report=self._iteration_report(X_original, decoder, offset, scale),
         )
 
         # Not after partial_fit: a chunk's single epoch is not a finished fit.
@@ -476,6 +476,8 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
     def _cast_fitted(self, dtype):
         super()._cast_fitted(dtype)
         self.components_ = self.coefs_[0].T
+        if self.input_offset_ is not None:
+            self.input_offset_ = self.input_offset_.astype(dtype, copy=False)
 
     def _iteration_report(self, X, decoder, offset=None, scale=None):
         """The model at each iteration, for scikit-learn's callbacks, in the

@@ -258,6 +258,9 @@ def test_linear_decoder_trains_in_normalised_units():
     assert_allclose(ae.transform(X), on_z.transform(Z), atol=1e-8)
     assert on_z.input_scale_ == pytest.approx(1.0)
     assert_allclose(ae.loss_curve_, on_z.loss_curve_, rtol=1e-6)
+    # Computed in float32, the offset is cast back with the weights.
+    in_float32 = SparseAutoencoder(8, max_iter=2, compute_dtype="float32").fit(X)
+    assert in_float32.input_offset_.dtype == in_float32.coefs_[0].dtype == X.dtype
     # A logistic decoder trains on the input itself.
     assert SparseAutoencoder(8, max_iter=2).fit(X - X.min()).input_scale_ is not None
     logistic = SparseAutoencoder(8, max_iter=2).fit((X - X.min()) / np.ptp(X))
