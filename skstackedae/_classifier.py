@@ -203,7 +203,10 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
 
     loss_ : float
         Final cost of the last phase run (fine-tuning, or the softmax when
-        ``fine_tune=False``).
+        ``fine_tune=False``). With a linear first decoder (input outside
+        [0, 1]) every phase trains on the input normalised as the first
+        autoencoder's (``autoencoders_[0].input_scale_``), so the weight
+        decay is that of the normalised input's weights.
 
     loss_curve_ : list of float
         Cost after each iteration of that last phase.

@@ -108,7 +108,10 @@ class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
 
     loss_ : float
         Final cost of fine-tuning (of the top autoencoder when
-        ``fine_tune=False``).
+        ``fine_tune=False``). With a linear decoder (input outside [0, 1])
+        fine-tuning reconstructs the input normalised as the first
+        autoencoder's (``autoencoders_[0].input_scale_``), and its cost
+        is on that input.
 
     loss_curve_ : list of float
         Cost after each iteration of that phase.
@@ -157,6 +160,7 @@ class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
     # No output layer: 50 L-BFGS iterations per layer, not the 100 that
     # the classifier's and regressor's hard tables need.
     _lbfgs_pretrain_max_iter = LBFGS_PRETRAIN_MAX_ITER
+    _outputs_input = True  # the unrolled network's last layer is a decoder
 
     def __init__(
         self,
@@ -261,10 +265,15 @@ class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
             task.scoring_data = (X, None)
             task.fitted_attributes = {"decoder_": decoder, "autoencoders_": autoencoders}
         if self.fine_tune:
+            # In the first autoencoder's training units (see BaseStackedAE).
+            data = self._normalised(data, autoencoders)
             result = self._train_network(
-                coefs, intercepts, data, rng, "fine-tuning", interruptible=True,
+                *self._in_normalised_units(coefs, intercepts, data), data, rng, "fine-tuning",
+                interruptible=True,
                 extra=dict(output=_output_unit(decoder), loss="squared_error"),
             )
+            coefs, intercepts = self._in_input_units(result.coefs, result.intercepts, data)
+            result = result._replace(coefs=coefs, intercepts=intercepts)
         else:
             result = autoencoders[-1]  # its loss_, loss_curve_, n_iter_ are reported
 

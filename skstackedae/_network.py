@@ -363,14 +363,13 @@ def unscale_output_layer(coefs, intercepts, mean, scale):
     )
 
 
-def total_variance(X, sample_weight=None):
-    """Sum over features of the (weighted) variance of ``X``: the mean
-    squared distance of a row to the mean row, i.e. the reconstruction error
-    of an autoencoder that outputs the mean (times 2). ``X`` may be sparse.
-    """
+def feature_moments(X, sample_weight=None):
+    """``(means, variances)``: the (weighted) mean and variance of each
+    feature of ``X``, in float64. ``X`` may be sparse."""
+    n_features = X.shape[1]
     w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     if w is not None and w.sum() == 0:
-        return 0.0
+        return np.zeros(n_features), np.zeros(n_features)
     if sparse.issparse(X):
         X = X.tocsr()
         if w is None:
@@ -378,12 +377,12 @@ def total_variance(X, sample_weight=None):
         w = w / w.sum()
         mean = np.asarray(X.T @ w).ravel()
         mean_sq = np.asarray(X.multiply(X).T @ w).ravel()
-        return float(max(np.sum(mean_sq - mean**2), 0.0))
+        return mean, np.maximum(mean_sq - mean**2, 0.0)
     if X.size <= RECONSTRUCTION_CHUNK_ELEMENTS:  # small: np.var's sums, as before
-        variances = np.var(X, axis=0, dtype=np.float64) if w is None else np.average(
-            (X - np.average(X, axis=0, weights=w)) ** 2, axis=0, weights=w
-        )
-        return float(np.sum(variances))
+        if w is None:
+            return X.mean(axis=0, dtype=np.float64), np.var(X, axis=0, dtype=np.float64)
+        mean = np.average(X, axis=0, weights=w)
+        return mean, np.average((X - mean) ** 2, axis=0, weights=w)
     # Larger inputs: two passes over chunks of 2**19 values (4 MiB in
     # float64). np.var(X, dtype=np.float64) held a float64 copy of the whole
     # input, twice a float32 input: the memory peak of a default fit on
@@ -391,11 +390,19 @@ def total_variance(X, sample_weight=None):
     w = np.full(X.shape[0], 1.0 / X.shape[0]) if w is None else w / w.sum()
     chunks = row_chunks(*X.shape, elements=2**19)
     mean = sum(w[rows] @ X[rows].astype(np.float64) for rows in chunks)
-    squared = 0.0
+    variances = np.zeros(n_features)
     for rows in chunks:
         deviations = X[rows] - mean
-        squared += w[rows] @ np.einsum("ij,ij->i", deviations, deviations)
-    return float(squared)
+        variances += w[rows] @ (deviations * deviations)
+    return mean, variances
+
+
+def total_variance(X, sample_weight=None):
+    """Sum over features of the (weighted) variance of ``X``: the mean
+    squared distance of a row to the mean row, i.e. the reconstruction error
+    of an autoencoder that outputs the mean (times 2). ``X`` may be sparse.
+    """
+    return float(np.sum(feature_moments(X, sample_weight)[1]))
 
 
 def normalized_weights(sample_weight, m, dtype):

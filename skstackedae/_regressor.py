@@ -136,7 +136,10 @@ class StackedAERegressor(RegressorMixin, BaseStackedAE):
 
     loss_ : float
         Final cost of the last phase run, on the standardised targets (with
-        early stopping: the cost of the weights kept).
+        early stopping: the cost of the weights kept). With a linear first
+        decoder (input outside [0, 1]) every phase trains on the input
+        normalised as the first autoencoder's
+        (``autoencoders_[0].input_scale_``).
 
     loss_curve_ : list of float
         Cost after each iteration of that last phase.

@@ -122,6 +122,25 @@ def test_regressor_and_deep_autoencoder_report_iterations(data):
         assert ("teardown", type(model).__name__) in counts
 
 
+@pytest.mark.parametrize("model", [
+    StackedAEClassifier((8,), pretrain_max_iter=3, max_iter=4, random_state=0),
+    StackedAERegressor((8,), pretrain_max_iter=3, max_iter=4, random_state=0),
+    StackedAutoencoder((8, 4), pretrain_max_iter=3, max_iter=4, random_state=0),
+], ids=lambda m: type(m).__name__)
+def test_reported_models_are_in_the_inputs_units(data, model):
+    # Real-valued input trains in normalised units (linear decoder); each
+    # iteration's model is handed over in the input's, as the fitted one.
+    X, y = data
+    X = X * 50.0 - 3.0
+    recorder = Recorder()
+    model.set_callbacks(recorder).fit(X, y if hasattr(model, "predict_proba") else y * 1.0)
+    assert model.autoencoders_[0].input_scale_ is not None
+    last = [e[2] for e in recorder.events if e[:2] == ("end", "iteration")][-1]
+    np.testing.assert_allclose(last.coefs_[0], model.coefs_[0])
+    np.testing.assert_allclose(last.coefs_[-1], model.coefs_[-1])
+    np.testing.assert_allclose(last.intercepts_[-1], model.intercepts_[-1])
+
+
 def test_callbacks_are_torn_down_when_the_fit_fails(data, monkeypatch):
     import skstackedae._stacked_base
 

@@ -14,11 +14,14 @@ from gradient_check import (
     random_theta,
     relative_gradient_error,
 )
+from numpy.testing import assert_allclose
 from scipy import sparse
 from scipy.special import expit
 
+import skstackedae._network
 from skstackedae._network import (
     autoencoder_loss_grad,
+    feature_moments,
     inplace_logistic,
     mask_corrupt,
     mean_reconstruction_error,
@@ -305,6 +308,25 @@ def test_total_variance_dense_sparse_and_weighted_agree():
     assert total_variance(sparse.csr_matrix(X), w) == pytest.approx(
         repeated.var(axis=0).sum(), rel=1e-12)
     assert total_variance(np.ones((4, 3))) == 0
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_feature_moments_agree_dense_sparse_and_in_chunks(weighted, monkeypatch):
+    rng = np.random.RandomState(0)
+    X = rng.rand(300, 7) * (rng.rand(300, 7) > 0.5) * np.arange(1, 8)
+    w = rng.randint(1, 4, size=300) if weighted else None
+    repeated = X if w is None else np.repeat(X, w, axis=0)
+    expected = repeated.mean(axis=0), repeated.var(axis=0)
+    # Large inputs are read in chunks of rows: here, of 128 values.
+    monkeypatch.setattr(skstackedae._network, "RECONSTRUCTION_CHUNK_ELEMENTS", 100)
+    real_row_chunks = skstackedae._network.row_chunks
+    monkeypatch.setattr(skstackedae._network, "row_chunks",
+                        lambda m, n, elements=None: real_row_chunks(m, n, elements=128))
+    assert len(skstackedae._network.row_chunks(*X.shape)) > 1
+    for given in (X, sparse.csr_matrix(X)):
+        means, variances = feature_moments(given, w)
+        assert_allclose(means, expected[0], rtol=1e-12)
+        assert_allclose(variances, expected[1], rtol=1e-10)
 
 
 @pytest.mark.parametrize("weighted", [False, True])

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from same_weights import assert_same_weights, weights
+from sklearn.base import clone
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
@@ -727,3 +728,90 @@ def test_the_refining_rule_compares_the_output_loss_with_the_prior_s(small_digit
     model.solver = "lbfgs"
     model._choose_solver(X.shape[0])
     assert not model._refines(0.0, targets)
+
+
+# --- real-valued input: the network trains in normalised units ------------
+
+
+def _real_valued_table(n_rows=240, n_features=10, seed=0):
+    """Three classes and a real target on features of unequal means and
+    spreads (a linear decoder's input)."""
+    X, y = make_classification(n_samples=n_rows, n_features=n_features, n_informative=5,
+                               n_classes=3, random_state=seed)
+    rng = np.random.RandomState(seed)
+    return X * rng.uniform(0.5, 2.0, n_features) + rng.uniform(-3, 3, n_features), y
+
+
+def _outputs(model, X):
+    if isinstance(model, StackedAEClassifier):
+        return model.predict_proba(X)
+    if isinstance(model, StackedAERegressor):
+        return model.predict(X)
+    return model.inverse_transform(model.transform(X))
+
+
+_SHORT_STACKS = [
+    StackedAEClassifier((12, 6), pretrain_max_iter=10, max_iter=15, random_state=0),
+    # Without early stopping: identical rows are merged first, in an order
+    # that depends on the values, so the held-out rows would differ.
+    StackedAERegressor((12,), pretrain_max_iter=10, max_iter=15, early_stopping=False,
+                       random_state=0),
+    StackedAutoencoder((12, 6), pretrain_max_iter=10, max_iter=15, random_state=0),
+]
+
+
+@pytest.mark.parametrize("stack", _SHORT_STACKS, ids=lambda s: type(s).__name__)
+def test_stacks_fine_tune_in_the_first_autoencoders_units(stack):
+    # Fine-tuned on the input itself, the stack was not invariant to its
+    # range: on 12 dev sets times 100 the classifier lost 2.8 points.
+    X, y = _real_valued_table()
+    target = y if isinstance(stack, StackedAEClassifier) else y.astype(float)
+    per_feature = np.random.RandomState(1).uniform(0.5, 2.0, X.shape[1]) * 100.0
+    fits = [clone(stack).fit(X * factor + shift, target)
+            for factor, shift in [(1.0, 0.0), (per_feature, 5.0)]]
+    reference, scaled = fits
+    assert reference.autoencoders_[0].decoder_ == "linear"
+    # The same network up to rounding, stored in each input's units.
+    assert_allclose(_outputs(scaled, X * per_feature + 5.0)
+                    / (per_feature if isinstance(stack, StackedAutoencoder) else 1.0),
+                    _outputs(reference, X) + (5.0 / per_feature if isinstance(
+                        stack, StackedAutoencoder) else 0.0), rtol=1e-5, atol=1e-6)
+    assert_allclose(scaled.coefs_[0] * per_feature[:, None], reference.coefs_[0],
+                    rtol=1e-5, atol=1e-6)
+    assert_allclose(scaled.loss_curve_, reference.loss_curve_, rtol=1e-6)
+    # The normalised input itself gives the same network.
+    first = reference.autoencoders_[0]
+    Z = (X - first.input_offset_) / first.input_scale_
+    on_z = clone(stack).fit(Z, target)
+    assert_allclose(on_z.autoencoders_[0].input_scale_, 1.0)
+    assert_allclose(on_z.loss_curve_, reference.loss_curve_, rtol=1e-6)
+
+
+def test_partial_fit_trains_in_the_first_chunks_units():
+    X, y = _real_valued_table()
+    per_feature = np.random.RandomState(1).uniform(0.5, 2.0, X.shape[1]) * 100.0
+    models = []
+    for factor in (1.0, per_feature):
+        clf = StackedAEClassifier((12,), pretrain_max_iter=2, random_state=0)
+        for start in range(0, 240, 60):  # 2 pretraining calls, 2 of fine-tuning
+            clf.partial_fit((X * factor)[start:start + 60], y[start:start + 60],
+                            classes=np.unique(y))
+        models.append(clf)
+    assert models[0]._stage == "fine-tuning"
+    assert_allclose(models[1].predict_proba(X * per_feature), models[0].predict_proba(X),
+                    rtol=1e-6, atol=1e-8)
+    assert_allclose(models[1].loss_curve_, models[0].loss_curve_, rtol=1e-6)
+
+
+def test_a_collapsed_first_layer_restarts_in_its_training_units():
+    X, y = _real_valued_table()
+    with pytest.warns(ConvergenceWarning, match="random initialisation"):
+        clf = StackedAEClassifier((20,), pretrain_alpha=100.0, fine_tune=False,
+                                  random_state=0).fit(X * 1000.0, y)
+    first = clf.autoencoders_[0]
+    W1, b1 = skstackedae._sparse_autoencoder.normalised_encoder(
+        first.coefs_[0], first.intercepts_[0], first.input_offset_, first.input_scale_)
+    # UFLDL's initialisation, on the normalised input.
+    bound = np.sqrt(6.0 / (X.shape[1] + 20 + 1))
+    assert np.abs(W1).max() <= bound and np.abs(W1).max() > bound / 2
+    assert_allclose(b1, 0.0, atol=1e-12)
