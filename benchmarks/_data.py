@@ -4,6 +4,7 @@ import os
 
 import numpy as np
 from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import MinMaxScaler
 
 
 def mnist_sample(dtype=np.float64):
@@ -55,3 +56,15 @@ def full_mnist(data_dir, rows=None, dtype=np.float64):
     if rows:
         X_train, y_train = X_train[:rows], y_train[:rows]
     return X_train, X[-FULL_MNIST_N_TEST:], y_train, y[-FULL_MNIST_N_TEST:]
+
+
+def minmax_dev_split(X, y):
+    """A dev split of ``(X, y)``: 75 % / 25 %, stratified, in float64, scaled
+    to [0, 1] by ``MinMaxScaler`` fitted on the 75 % (the 25 % clipped).
+    Returns ``X_train, X_test, y_train, y_test``."""
+    X_train, X_test, y_train, y_test = train_test_split(
+        X.astype(np.float64), y, test_size=0.25, stratify=y, random_state=0
+    )
+    scaler = MinMaxScaler().fit(X_train)
+    return (np.clip(scaler.transform(X_train), 0, 1), np.clip(scaler.transform(X_test), 0, 1),
+            y_train, y_test)

@@ -34,11 +34,11 @@ import warnings
 import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
-from sklearn.preprocessing import MinMaxScaler
 
 from skstackedae import StackedAEClassifier
+
+from _data import minmax_dev_split
 
 HIDDEN = (200, 200)
 
@@ -49,15 +49,6 @@ def datasets(data_dir):
     if data_dir is not None:
         mnist = np.load(os.path.join(data_dir, "mnist_train.npz"))
         yield "MNIST 5,000", mnist["X"][:5000], mnist["y"][:5000]
-
-
-def dev_split(X, y):
-    X_train, X_test, y_train, y_test = train_test_split(
-        X.astype(np.float64), y, test_size=0.25, stratify=y, random_state=0
-    )
-    scaler = MinMaxScaler().fit(X_train)
-    return (np.clip(scaler.transform(X_train), 0, 1), np.clip(scaler.transform(X_test), 0, 1),
-            y_train, y_test)
 
 
 def models(epochs):
@@ -80,7 +71,7 @@ def main():
           f"{'- MLP':>7} {'x MLP':>6}")
     verdicts = []
     for name, X, y in datasets(args.data):
-        X_train, X_test, y_train, y_test = dev_split(X, y)
+        X_train, X_test, y_train, y_test = minmax_dev_split(X, y)
         for epochs in args.epochs:
             reference = None
             for label, model in models(epochs):

@@ -31,11 +31,11 @@ import warnings
 import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
-from sklearn.preprocessing import MinMaxScaler
 
 from skstackedae import StackedAEClassifier
+
+from _data import minmax_dev_split
 
 N_CHUNKS = 10
 
@@ -51,15 +51,6 @@ def datasets(data_dir):
     yield "MNIST 5,000", mnist["X"][:5000], mnist["y"][:5000]
 
 
-def dev_split(X, y):
-    X_train, X_test, y_train, y_test = train_test_split(
-        X.astype(np.float64), y, test_size=0.25, stratify=y, random_state=0
-    )
-    scaler = MinMaxScaler().fit(X_train)
-    return (np.clip(scaler.transform(X_train), 0, 1), np.clip(scaler.transform(X_test), 0, 1),
-            y_train, y_test)
-
-
 def timed(make_and_train, X_test, y_test):
     start = time.perf_counter()
     model = make_and_train()
@@ -68,7 +59,7 @@ def timed(make_and_train, X_test, y_test):
 
 def compare(name, X, y, P, E):
     """Print one row per model for one data set."""
-    X_train, X_test, y_train, y_test = dev_split(X, y)
+    X_train, X_test, y_train, y_test = minmax_dev_split(X, y)
     classes = np.unique(y_train)
     chunks = np.array_split(np.random.RandomState(0).permutation(y_train.shape[0]), N_CHUNKS)
 
