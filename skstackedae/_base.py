@@ -34,6 +34,20 @@ from ._solvers import (
 #: earlier L-BFGS stops moved small tables by up to 2 points either way.
 FLOAT32_MIN_VALUES = 2**20
 
+#: batch_size="auto": MLPClassifier's 200 rows, but at least this many
+#: mini-batch steps per epoch below 6,400 rows (batches of no fewer than
+#: MINIBATCH_MIN_BATCH rows). Sigmoid autoencoders learn by steps, not by
+#: epochs: with 200-row batches, 10 epochs on 1,347 8x8 digits are 70 steps
+#: per layer, the codes stayed near constant (R^2 0.14 and -0.10) and the
+#: stack with 10 epochs per phase scored 0.904 against MLPClassifier's
+#: 0.956. With batches of n / 32 (dev splits, 10 / 50 / 200 epochs per
+#: phase): 8x8 digits 0.962 / 0.980 / 0.976 (was 0.904 / 0.973 / 0.982;
+#: MLPClassifier 0.956 / 0.978 / 0.973), 3,750 MNIST digits 0.950 / 0.959
+#: / 0.962 (was 0.948 / 0.959 / 0.954; 0.942 / 0.949 / 0.949), at 0.85 to
+#: 2.3 times the time. From 6,400 rows the batch is 200, as before.
+MINIBATCH_STEPS_PER_EPOCH = 32
+MINIBATCH_MIN_BATCH = 32
+
 
 def has_minibatch_solver(estimator):
     """For ``available_if``: ``partial_fit`` takes one epoch of Adam or SGD
@@ -257,8 +271,12 @@ class BaseNetwork(CallbackSupportMixin, VersionedPickleMixin, BaseEstimator):
         return self.solver_ if self.solver == "auto" else self.solver
 
     def _batch_size(self, n_samples):
-        """The mini-batch size on ``n_samples`` rows ("auto": MLPClassifier's 200)."""
-        return min(200 if self.batch_size == "auto" else self.batch_size, n_samples)
+        """The mini-batch size on ``n_samples`` rows ("auto": 200 rows, or
+        ``MINIBATCH_STEPS_PER_EPOCH`` steps per epoch on fewer rows)."""
+        if self.batch_size != "auto":
+            return min(self.batch_size, n_samples)
+        batch = math.ceil(n_samples / MINIBATCH_STEPS_PER_EPOCH)
+        return min(max(batch, MINIBATCH_MIN_BATCH), 200, n_samples)
 
     def _fit_tol(self):
         """``tol``, or what "auto" means for the solver of this fit."""

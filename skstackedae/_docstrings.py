@@ -8,7 +8,10 @@ so braces and percent signs elsewhere in a docstring are safe.
 
 _MINIBATCH_PARAMETERS = """\
     batch_size : int or "auto", default="auto"
-        Mini-batch size of "adam"/"sgd"; "auto" is ``min(200, n_samples)``.
+        Mini-batch size of "adam"/"sgd". "auto" is ``MLPClassifier``'s 200
+        from 6,400 rows, and ``n_samples / 32`` (at least 32) below, so that
+        an epoch has 32 steps: sigmoid autoencoders learn by steps, and 200-row
+        batches left short budgets on small data with near-constant codes.
         Larger values are clipped to ``n_samples``.
 
     learning_rate_init : float, default=1e-2
