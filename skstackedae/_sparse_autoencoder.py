@@ -71,12 +71,13 @@ def auto_penalty_weights(variance):
     return UFLDL_ALPHA * scale, UFLDL_SPARSITY_WEIGHT * scale
 
 
-def linear_input_normalisation(X, moments):
+def linear_input_normalisation(X, means, variance):
     """``(offset, scale)`` of the input a linear decoder's autoencoder trains
-    on, ``(X - offset) / scale``, from the feature ``moments`` (means and
-    variances, :func:`feature_moments`): the feature means (zero for sparse
-    ``X``, which centring would make dense) in ``X``'s dtype, and the root
-    mean feature variance ``sqrt(V / n_features)`` (1 for constant input).
+    on, ``(X - offset) / scale``, from the feature ``means`` and the total
+    ``variance`` (:func:`feature_moments`): the feature means (zero for
+    sparse ``X``, which centring would make dense) in ``X``'s dtype, and the
+    root mean feature variance ``sqrt(V / n_features)`` (1 for constant
+    input).
 
     The sigmoid encoder and the penalties are not invariant to the input's
     value range: with "auto" weights scaled by the total variance, the same
@@ -96,10 +97,7 @@ def linear_input_normalisation(X, moments):
     the prior: scaled alike, the noise features weigh as much as the
     informative ones, and heavy tails become outliers. Over 15 sets: mean
     0.898 one scale, 0.884 per feature."""
-    means, variances = moments
-    n_features = X.shape[1]
-    variance = float(np.sum(variances))
-    scale = float(np.sqrt(variance / n_features)) if variance > 0 else 1.0
+    scale = float(np.sqrt(variance / X.shape[1])) if variance > 0 else 1.0
     offset = np.zeros_like(means) if sparse.issparse(X) else means
     return offset.astype(X.dtype), scale
 
@@ -137,23 +135,30 @@ def input_unit_decoder(W2, b2, offset, scale):
     return W2 * scale, b2 * scale + offset
 
 
-def normalised_params(coefs, intercepts, offset, scale):
-    """An autoencoder's weights on ``X`` as weights on
-    ``(X - offset) / scale`` (the inverse of :func:`input_unit_params`)."""
-    (W1, W2), (b1, b2) = coefs, intercepts
-    (W1, b1), (W2, b2) = (normalised_encoder(W1, b1, offset, scale),
-                          normalised_decoder(W2, b2, offset, scale))
-    return [W1, W2], [b1, b2]
+def _convert_network(coefs, intercepts, offset, scale, encoder, decoder, outputs_input):
+    coefs, intercepts = list(coefs), list(intercepts)
+    coefs[0], intercepts[0] = encoder(coefs[0], intercepts[0], offset, scale)
+    if outputs_input:
+        coefs[-1], intercepts[-1] = decoder(coefs[-1], intercepts[-1], offset, scale)
+    return coefs, intercepts
 
 
-def input_unit_params(coefs, intercepts, offset, scale):
-    """Weights trained on ``(X - offset) / scale`` as the same autoencoder
-    on ``X`` (:func:`input_unit_encoder`, :func:`input_unit_decoder`), so
-    ``transform`` and ``inverse_transform`` need no step of their own."""
-    (W1, W2), (b1, b2) = coefs, intercepts
-    (W1, b1), (W2, b2) = (input_unit_encoder(W1, b1, offset, scale),
-                          input_unit_decoder(W2, b2, offset, scale))
-    return [W1, W2], [b1, b2]
+def normalised_params(coefs, intercepts, offset, scale, outputs_input=True):
+    """A network's weights on ``X`` as weights on ``(X - offset) / scale``:
+    its first layer, and its last when it outputs ``X`` (an autoencoder's
+    decoder). The inverse of :func:`input_unit_params`."""
+    return _convert_network(coefs, intercepts, offset, scale, normalised_encoder,
+                            normalised_decoder, outputs_input)
+
+
+def input_unit_params(coefs, intercepts, offset, scale, outputs_input=True):
+    """A network trained on ``(X - offset) / scale`` (and, with
+    ``outputs_input``, to output it) as the same network on ``X``
+    (:func:`input_unit_encoder`, :func:`input_unit_decoder`), so that
+    ``transform``, ``inverse_transform`` and ``predict`` need no step of
+    their own."""
+    return _convert_network(coefs, intercepts, offset, scale, input_unit_encoder,
+                            input_unit_decoder, outputs_input)
 
 
 def init_weights(fan_in, fan_out, dtype, rng):
@@ -449,8 +454,10 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
             rng, optimizer = check_random_state(self.random_state), None
             coefs, intercepts = self._initial_params(X.shape[1], X.dtype, rng)
         # One pass over X for "auto", the normalisation and the collapse check.
-        moments = None if warm else feature_moments(X, sample_weight)
-        variance = None if warm else float(np.sum(moments[1]))
+        means, variance = None, None
+        if not warm:
+            means, variances = feature_moments(X, sample_weight)
+            variance = float(np.sum(variances))
         X_original, offset, scale = X, None, None
         if decoder == "linear":
             # Trained in normalised units (linear_input_normalisation),
@@ -459,7 +466,7 @@ class SparseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseN
                 offset, scale = self.input_offset_.astype(X.dtype), self.input_scale_
                 coefs, intercepts = normalised_params(coefs, intercepts, offset, scale)
             else:
-                offset, scale = linear_input_normalisation(X, moments)
+                offset, scale = linear_input_normalisation(X, means, variance)
                 variance = variance / scale**2
             X = normalise_input(X, offset, scale)
         penalties = self._penalty_weights(variance)

@@ -38,11 +38,11 @@ from ._sparse_autoencoder import (
     COLLAPSED_R2,
     SparseAutoencoder,
     init_weights,
-    input_unit_decoder,
     input_unit_encoder,
+    input_unit_params,
     normalise_input,
     normalised_decoder,
-    normalised_encoder,
+    normalised_params,
 )
 
 #: Each pretraining parameter of a stack and the :class:`SparseAutoencoder`
@@ -429,25 +429,18 @@ class BaseStackedAE(BaseNetwork):
     def _in_normalised_units(self, coefs, intercepts, data):
         """The network on the input as weights on ``data``'s normalised
         input (the inverse of :meth:`_in_input_units`)."""
-        return self._convert_units(coefs, intercepts, data, normalised_encoder,
-                                   normalised_decoder)
+        if data.input_normalisation is None:
+            return list(coefs), list(intercepts)
+        return normalised_params(coefs, intercepts, *data.input_normalisation,
+                                 outputs_input=self._outputs_input)
 
     def _in_input_units(self, coefs, intercepts, data):
         """The network trained on ``data``'s normalised input as the same
         network on the input."""
-        return self._convert_units(coefs, intercepts, data, input_unit_encoder,
-                                   input_unit_decoder)
-
-    def _convert_units(self, coefs, intercepts, data, encoder, decoder):
-        coefs, intercepts = list(coefs), list(intercepts)
         if data.input_normalisation is None:
-            return coefs, intercepts
-        coefs[0], intercepts[0] = encoder(coefs[0], intercepts[0], *data.input_normalisation)
-        if self._outputs_input:
-            coefs[-1], intercepts[-1] = decoder(
-                coefs[-1], intercepts[-1], *data.input_normalisation
-            )
-        return coefs, intercepts
+            return list(coefs), list(intercepts)
+        return input_unit_params(coefs, intercepts, *data.input_normalisation,
+                                 outputs_input=self._outputs_input)
 
     # --- partial_fit: one epoch of the current stage per call --------------
 
