@@ -16,7 +16,7 @@ from ._base import has_minibatch_solver
 from ._docstrings import PARTIAL_FIT_SCHEDULE, Substitution
 from ._network import predict_log_proba, predict_output
 from ._solvers import LEARNING_RATE_INIT
-from ._stacked_base import OUTPUT_ALPHA_CONSTRAINT, BaseStackedAE, Targets
+from ._stacked_base import AUTO_ALPHA, AUTO_PENALTY_CONSTRAINT, BaseStackedAE, Targets
 
 #: The entropy weight that "auto" gives fine-tuning when some rows are
 #: unlabeled. Chosen on a dev split of the MNIST pool (tune_semisupervised.py;
@@ -26,7 +26,7 @@ from ._stacked_base import OUTPUT_ALPHA_CONSTRAINT, BaseStackedAE, Targets
 AUTO_ENTROPY_WEIGHT = 0.1
 
 
-@Substitution(auto_entropy_weight=repr(AUTO_ENTROPY_WEIGHT))
+@Substitution(auto_entropy_weight=repr(AUTO_ENTROPY_WEIGHT), auto_alpha=repr(AUTO_ALPHA))
 class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
     """Stacked sparse autoencoders under a softmax, fine-tuned end to end.
 
@@ -46,15 +46,20 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
 
     {pretraining_parameters}
 
-    alpha : float, default=1e-4
+    alpha : float or "auto", default="auto"
         L2 penalty of the supervised network (the softmax and the fine-tuned
         network): the cost adds ``alpha/2`` times the squared norm of every
         weight matrix, not divided by the number of samples (UFLDL's cost).
         ``MLPClassifier`` divides its ``alpha`` by ``n_samples`` (by the
         batch size with "adam"/"sgd"), so the same value is a penalty
         ``n_samples`` times stronger here: ``MLPClassifier(alpha=a)`` fitted
-        on ``n_samples`` rows corresponds to ``alpha=a / n_samples``. 1e-4 is
-        UFLDL's value (user guide, :ref:`choosing-parameters`).
+        on ``n_samples`` rows corresponds to ``alpha=a / n_samples``.
+        "auto" is UFLDL's 1e-4 (the default before 0.2.0) up to 500 labeled
+        training rows and ``{auto_alpha} / n`` beyond, with ``n`` the number
+        of labeled training rows (the sum of their sample weights): the
+        penalty of ``MLPClassifier(alpha={auto_alpha})``, which weakens as
+        labels grow (1e-6 at 50,000). See the user guide,
+        :ref:`The supervised weight decay <weight-decay-auto>`, for the measurements.
 
     output_alpha : float or "auto", default=0.0
         L2 penalty on the output layer's weights, on top of ``alpha``, in the
@@ -224,6 +229,9 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
     n_layers_ : int
         Number of layers, input and output included.
 
+    alpha_ : float
+        The L2 penalty used (``alpha``, with "auto" resolved).
+
     output_alpha_ : float
         The output layer's extra L2 penalty used (``output_alpha``, with
         "auto" resolved).
@@ -274,7 +282,8 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
 
     _parameter_constraints: dict = {
         **BaseStackedAE._parameter_constraints,
-        "output_alpha": OUTPUT_ALPHA_CONSTRAINT,
+        "alpha": AUTO_PENALTY_CONSTRAINT,
+        "output_alpha": AUTO_PENALTY_CONSTRAINT,
         "unlabeled_label": [None, Real, str],
         "reconstruction_weight": [Interval(Real, 0, None, closed="left")],
         "entropy_weight": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left")],
@@ -296,7 +305,7 @@ class StackedAEClassifier(ClassifierMixin, BaseStackedAE):
         pretrain_alpha="auto",
         corruption=0.0,
         decoder="auto",
-        alpha=1e-4,
+        alpha="auto",
         output_alpha=0.0,
         pretrain_max_iter="auto",
         max_iter="auto",

@@ -270,7 +270,7 @@ class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
             result = self._train_network(
                 *self._in_normalised_units(coefs, intercepts, data), data, rng, "fine-tuning",
                 interruptible=True,
-                extra=dict(output=_output_unit(decoder), loss="squared_error"),
+                extra=dict(output=_output_unit(decoder), loss="squared_error", alpha=self.alpha),
             )
             coefs, intercepts = self._in_input_units(result.coefs, result.intercepts, data)
             result = result._replace(coefs=coefs, intercepts=intercepts)

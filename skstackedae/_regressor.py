@@ -11,7 +11,7 @@ from ._base import has_minibatch_solver
 from ._docstrings import PARTIAL_FIT_SCHEDULE, Substitution
 from ._network import predict_output
 from ._solvers import LEARNING_RATE_INIT
-from ._stacked_base import OUTPUT_ALPHA_CONSTRAINT, BaseStackedAE, Targets
+from ._stacked_base import AUTO_PENALTY_CONSTRAINT, BaseStackedAE, Targets
 
 _SPARSITY_WEIGHT_NOTE = """
         0 by default here, unlike the classifier's "auto": on low-dimensional
@@ -157,6 +157,9 @@ class StackedAERegressor(RegressorMixin, BaseStackedAE):
     n_layers_ : int
         Number of layers, input and output included.
 
+    alpha_ : float
+        The L2 penalty used (``alpha``).
+
     output_alpha_ : float
         The output layer's extra L2 penalty used (``output_alpha``, with
         "auto" resolved).
@@ -195,7 +198,7 @@ class StackedAERegressor(RegressorMixin, BaseStackedAE):
 
     _parameter_constraints: dict = {
         **BaseStackedAE._parameter_constraints,
-        "output_alpha": OUTPUT_ALPHA_CONSTRAINT,
+        "output_alpha": AUTO_PENALTY_CONSTRAINT,
         "early_stopping": [StrOptions({"auto"}), "boolean"],
     }
 

@@ -559,12 +559,16 @@ def test_fine_tuning_beats_pretraining_and_logistic_regression(digits):
     assert after > 0.96
 
 
-def test_alpha_converts_to_mlpclassifier_alpha_times_n_samples(small_digits):
+@pytest.mark.parametrize("auto", [False, True])
+def test_alpha_converts_to_mlpclassifier_alpha_times_n_samples(small_digits, auto):
     # The documented conversion: MLPClassifier(alpha=a) on n rows has the
-    # L-BFGS objective of StackedAEClassifier(alpha=a / n).
+    # L-BFGS objective of StackedAEClassifier(alpha=a / n); "auto" is
+    # MLPClassifier(alpha=AUTO_ALPHA)'s.
     X, y = small_digits
+    if auto:  # beyond the rows where "auto" is UFLDL's 1e-4
+        X, y = np.r_[X, X], np.r_[y, y]
     n = X.shape[0]
-    mlp_alpha = 0.5
+    mlp_alpha = skstackedae._stacked_base.AUTO_ALPHA if auto else 0.5
     mlp = MLPClassifier(
         (8,), activation="logistic", alpha=mlp_alpha, solver="lbfgs", max_iter=1, random_state=0
     )
@@ -572,8 +576,10 @@ def test_alpha_converts_to_mlpclassifier_alpha_times_n_samples(small_digits):
         warnings.simplefilter("ignore", ConvergenceWarning)
         mlp.fit(X, y)
     ours = StackedAEClassifier(
-        (8,), alpha=mlp_alpha / n, max_iter=1, pretrain_max_iter=1, random_state=0
+        (8,), alpha="auto" if auto else mlp_alpha / n, max_iter=1, pretrain_max_iter=1,
+        random_state=0,
     ).fit(X, y)
+    assert ours.alpha_ == pytest.approx(mlp_alpha / n, rel=1e-12)
     from sklearn.neural_network._multilayer_perceptron import _pack
 
     # MLPClassifier's own loss at its weights, and ours at the same weights.
@@ -594,7 +600,7 @@ def test_alpha_converts_to_mlpclassifier_alpha_times_n_samples(small_digits):
         ours.intercepts_,
         X,
         y,
-        alpha=ours.alpha,
+        alpha=ours.alpha_,
         coef_grads=grads[:2],
         intercept_grads=grads[2:],
     )
@@ -644,28 +650,52 @@ def test_adam_learns_on_a_short_budget_at_the_default_learning_rate(digits):
 # --- output_alpha: LogisticRegression's penalty on the output layer ----------
 
 
-def test_output_alpha_auto_is_one_over_the_labeled_rows(small_classifier, small_digits):
-    X, y = small_digits
-    assert small_classifier().fit(X, y).output_alpha_ == 0.0  # UFLDL's cost
-    auto = dict(output_alpha="auto")
-    assert small_classifier(**auto).fit(X, y).output_alpha_ == pytest.approx(1 / 400)
+def _auto_alpha(n):
+    # UFLDL's 1e-4, relaxed to MLPClassifier(alpha=AUTO_ALPHA)'s beyond 500 rows.
+    return min(1e-4, skstackedae._stacked_base.AUTO_ALPHA / n)
+
+
+@pytest.mark.parametrize("name, auto_value", [("output_alpha", lambda n: 1 / n),
+                                              ("alpha", _auto_alpha)])
+def test_auto_penalties_are_set_by_the_labeled_rows(small_classifier, small_digits, name,
+                                                    auto_value):
+    X, y = np.r_[small_digits[0], small_digits[0]], np.r_[small_digits[1], small_digits[1]]
+    X[400:] = 1 - X[400:]  # 800 distinct rows
+    attribute = name + "_"
+    assert getattr(small_classifier(**{name: 0.25}).fit(X, y), attribute) == 0.25
+    auto = {name: "auto"}
+    assert getattr(small_classifier(**auto).fit(X, y), attribute) == pytest.approx(
+        auto_value(800)
+    )
     # Identical rows merged by L-BFGS count with their multiplicity.
     doubled = small_classifier(**auto).fit(np.r_[X, X], np.r_[y, y])
-    assert doubled.output_alpha_ == pytest.approx(1 / 800)
-    weights = np.full(400, 0.5)
+    assert getattr(doubled, attribute) == pytest.approx(auto_value(1600))
+    weights = np.full(800, 0.5)
     weighted = small_classifier(**auto).fit(X, y, sample_weight=weights)
-    assert weighted.output_alpha_ == pytest.approx(1 / 200)
-    y_semi = np.where(np.arange(400) < 100, y, -1)
+    assert getattr(weighted, attribute) == pytest.approx(auto_value(400))
+    y_semi = np.where(np.arange(800) < 100, y, -1)
     semi = small_classifier(unlabeled_label=-1, **auto).fit(X, y_semi)
-    assert semi.output_alpha_ == pytest.approx(1 / 100)
+    assert getattr(semi, attribute) == pytest.approx(auto_value(100))
     # Early stopping's validation rows are not training rows.
     early = small_classifier(solver="adam", early_stopping=True, max_iter=5, **auto)
-    assert early.fit(X, y).output_alpha_ == pytest.approx(1 / 360)
+    assert getattr(early.fit(X, y), attribute) == pytest.approx(auto_value(720))
     # partial_fit resolves it on the first call's rows and keeps it.
     chunked = StackedAEClassifier((8,), solver="adam", random_state=0, **auto)
-    chunked.partial_fit(X[:100], y[:100], classes=np.arange(10))
+    chunked.partial_fit(X[:600], y[:600], classes=np.arange(10))
     chunked.partial_fit(X, y)
-    assert chunked.output_alpha_ == pytest.approx(1 / 100)
+    assert getattr(chunked, attribute) == pytest.approx(auto_value(600))
+
+
+def test_alpha_auto_is_the_fit_with_that_number(small_classifier, small_digits):
+    # "auto" changes the number only: the fit is the one with alpha_ given.
+    X, y = np.r_[small_digits[0], 1 - small_digits[0]], np.r_[small_digits[1], small_digits[1]]
+    auto = small_classifier().fit(X, y)
+    assert auto.alpha_ == pytest.approx(_auto_alpha(800)) and auto.alpha_ < 1e-4
+    given = small_classifier(alpha=auto.alpha_).fit(X, y)
+    for W_auto, W_given in zip(auto.coefs_, given.coefs_):
+        assert_array_equal(W_auto, W_given)
+    # On fewer rows "auto" is UFLDL's 1e-4.
+    assert small_classifier().fit(*small_digits).alpha_ == 1e-4
 
 
 def test_output_alpha_shrinks_the_output_layer_only_in_every_phase(small_classifier,

@@ -199,7 +199,7 @@ def test_fine_tuning_changes_every_layer_and_lowers_the_loss(small_classifier, s
     # Fine-tuning's cost at its start (the unfine-tuned network; it also
     # penalises the encoders' weights, which the softmax phase does not).
     start = network_loss_grad(
-        before.coefs_, before.intercepts_, X, y, alpha=before.alpha,
+        before.coefs_, before.intercepts_, X, y, alpha=before.alpha_,
         output_alpha=before.output_alpha_,
         coef_grads=[np.empty_like(W) for W in before.coefs_],
         intercept_grads=[np.empty_like(b) for b in before.intercepts_],
@@ -378,7 +378,7 @@ def test_keyboard_interrupt_in_fine_tuning_keeps_the_best_weights(
         clf.intercepts_,
         X,
         np.searchsorted(clf.classes_, y),
-        alpha=clf.alpha,
+        alpha=clf.alpha_,
         output_alpha=clf.output_alpha_,
         coef_grads=grads[:3],
         intercept_grads=grads[3:],
