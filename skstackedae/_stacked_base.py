@@ -180,7 +180,7 @@ AUTO_PENALTY_CONSTRAINT = [StrOptions({"auto"}), Interval(Real, 0, None, closed=
 #: optdigits, pendigits and MNIST 0.7 to 3.2 (AUTO_ALPHA = 0.01 instead:
 #: images unchanged, the 26-class tables -2.0), hence the cap.
 AUTO_ALPHA = 0.05
-UFLDL_ALPHA = 1e-4
+UFLDL_SUPERVISED_ALPHA = 1e-4  # the softmax and fine-tuning (the autoencoders: 3e-3)
 
 
 #: early_stopping="auto" (the regressor's) holds out rows from this many
@@ -619,7 +619,7 @@ class BaseStackedAE(BaseNetwork):
         sample weights), ``output_alpha="auto"`` is ``1 / n``, the penalty
         ``LogisticRegression(C=1)`` and ``Ridge(alpha=1)`` put on a linear
         model of the top codes, in the cost's per-row scale, and
-        ``alpha="auto"`` is ``min(UFLDL_ALPHA, AUTO_ALPHA / n)``."""
+        ``alpha="auto"`` is ``min(UFLDL_SUPERVISED_ALPHA, AUTO_ALPHA / n)``."""
         rows = slice(None) if data.labeled is None else data.labeled
         if data.sample_weight is None:
             n = data.n_labeled()
@@ -628,8 +628,10 @@ class BaseStackedAE(BaseNetwork):
         per_row = 1.0 / n if n > 0 else 0.0
         if self.alpha != "auto":
             alpha = float(self.alpha)
-        else:  # UFLDL's, relaxed beyond AUTO_ALPHA / UFLDL_ALPHA labeled rows
-            alpha = min(UFLDL_ALPHA, AUTO_ALPHA * per_row) if per_row else UFLDL_ALPHA
+        elif per_row:  # UFLDL's, relaxed beyond AUTO_ALPHA / 1e-4 labeled rows
+            alpha = min(UFLDL_SUPERVISED_ALPHA, AUTO_ALPHA * per_row)
+        else:  # no labeled rows yet (a partial_fit chunk)
+            alpha = UFLDL_SUPERVISED_ALPHA
         output_alpha = per_row if self.output_alpha == "auto" else float(self.output_alpha)
         return {"alpha": alpha, "output_alpha": output_alpha}
 
